@@ -1,0 +1,68 @@
+"""Talk to a person (school contact details) and what to do when the bot does not understand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import StoreUnavailable, buttons, core_role, respondent_id, say, store
+from bot import intake
+
+
+class ActionSchoolContact(Action):
+    def name(self) -> str:
+        return "action_school_contact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        role = core_role(tracker)
+        try:
+            answers = await store(dispatcher, role, intake.get_answers, respondent_id(tracker))
+            school = (answers.get("school") or {}).get("display") or ""
+            info = await store(dispatcher, role, intake.school_contact, school) if school else {}
+        except StoreUnavailable:
+            return []
+        contact = " / ".join(str(v) for v in (info.get("phone"), info.get("email")) if v)
+        if info.get("school") and contact:
+            say(dispatcher, "school_contact", role, school=info["name"], contact=contact)
+        else:
+            say(dispatcher, "school_contact_unknown", role)
+        return []
+
+
+class ActionFallback(Action):
+    """First miss: ask to rephrase. Second miss in a row: buttons to go on."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        role = core_role(tracker)
+        misses = int(tracker.get_slot("fail_count") or 0) + 1
+        if misses < 2:
+            say(dispatcher, "not_understood", role)
+            return [SlotSet("fail_count", misses)]
+        dispatcher.utter_message(
+            text=_text_again(role),
+            buttons=buttons(
+                [
+                    ("Fortsæt", "/resume"),
+                    ("Hvem læser svarene?", "/faq_who_reads"),
+                    ("Hold pause", "/pause"),
+                    ("Tal med et menneske", "/faq_talk_to_person"),
+                ]
+            ),
+        )
+        return [SlotSet("fail_count", 0)]
+
+
+def _text_again(role: str | None) -> str:
+    from bot import messages
+
+    return messages.text("not_understood_again", role)

@@ -1,0 +1,192 @@
+"""The intake form: ask the current question, validate and save each answer as it is given.
+
+The form has one slot, `answer`. The question being asked is in `question_key`; the position is
+derived from the answers in the store (bot.flow), so every answer is saved before the next
+question is asked and nothing is lost when a tab closes or a process restarts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    StoreUnavailable,
+    buttons,
+    core_role,
+    latest_intent,
+    respondent_id,
+    say,
+    store,
+)
+from bot import intake
+from bot.flow import Position, next_position, progress_text
+from bot.parsing import AnswerError
+from bot.questionnaire import Question, load_questionnaire, svar_payload
+from bot.text_areas import classify_areas, reflect, signals_from_text
+
+# Intents that are not answers to a closed question; free-text questions accept them as text.
+OFF_TOPIC = {"out_of_scope", "insult", "goodbye", "thanks"}
+
+
+def _current(tracker: Tracker, answered: Any, role: str) -> Position:
+    """The question being asked: derived from the store, never from the tracker alone."""
+    return next_position(
+        load_questionnaire(),
+        role,
+        tracker.get_slot("area_order"),
+        answered,
+        tracker.get_slot("redo") or [],
+    )
+
+
+def _section_intro(question: Question, role: str) -> str | None:
+    questionnaire = load_questionnaire()
+    section = questionnaire.section(question.section)
+    if section.kind != "area" or section.questions[0].key != question.key:
+        return None
+    title = questionnaire.area_title(section.key, role)
+    return f"Nu kommer nogle spørgsmål om {title.lower()}."
+
+
+class ActionAskAnswer(Action):
+    def name(self) -> str:
+        return "action_ask_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        role = core_role(tracker) or "parent"
+        try:
+            answers = await store(dispatcher, role, intake.get_answers, respondent_id(tracker))
+        except StoreUnavailable:
+            return []
+        position = _current(tracker, answers.keys(), role)
+        question = position.question
+        if question is None:
+            return [SlotSet("question_key", None)]
+        intro = _section_intro(question, role)
+        text = question.text_for(role, tracker.get_slot("child_name"))
+        header = progress_text(position)
+        pairs = list(question.buttons_for(role))
+        # After two misunderstood tries, always offer a way on.
+        if (tracker.get_slot("fail_count") or 0) >= 2:
+            titles = {t for t, _ in pairs}
+            if "Ved ikke" not in titles:
+                pairs.append(("Ved ikke", svar_payload("ved ikke")))
+            if question.optional and "Spring over" not in titles:
+                pairs.append(("Spring over", svar_payload("spring over")))
+        body = f"{header}\n{intro}\n{text}" if intro else f"{header}\n{text}"
+        dispatcher.utter_message(text=body, buttons=buttons(pairs))
+        dispatcher.utter_message(
+            json_message={
+                "progress": {
+                    "current": position.number,
+                    "total": position.total,
+                    "question": question.key,
+                    "type": question.type,
+                }
+            }
+        )
+        return [SlotSet("question_key", question.key)]
+
+
+class ValidateIntakeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_intake_form"
+
+    async def validate_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        role = core_role(tracker) or "parent"
+        respondent = respondent_id(tracker)
+        try:
+            return await self._validate(value, dispatcher, tracker, role, respondent)
+        except StoreUnavailable:
+            # Keep the question open; what was stored before stays stored.
+            return {"answer": None}
+
+    async def _validate(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        role: str,
+        respondent: str,
+    ) -> dict[str, Any]:
+        answers = await store(dispatcher, role, intake.get_answers, respondent)
+        position = _current(tracker, answers.keys(), role)
+        question = position.question
+        if question is None:
+            return {"answer": "done", "question_key": None}
+        text = str(value if value is not None else "")
+        fails = int(tracker.get_slot("fail_count") or 0)
+        if question.type != "text" and latest_intent(tracker) in OFF_TOPIC:
+            say(dispatcher, "off_topic_in_question", role)
+            return {"answer": None, "fail_count": fails + 1}
+        schools = None
+        if question.type == "school":
+            schools = await store(dispatcher, role, intake.list_schools)
+        try:
+            parsed = question.parse(text, role, schools=schools)
+        except AnswerError as error:
+            dispatcher.utter_message(text=error.message_for(role))
+            return {"answer": None, "fail_count": fails + 1}
+
+        free_text = str(parsed.value) if question.type == "text" and parsed.value else None
+        await store(
+            dispatcher,
+            role,
+            intake.save_answer,
+            respondent,
+            question.key,
+            parsed.status,
+            parsed.value,
+            parsed.display,
+            free_text,
+        )
+        slots: dict[str, Any] = {"fail_count": 0}
+        if question.key == "child_name" and parsed.status == "answered":
+            slots["child_name"] = parsed.display
+        if free_text:
+            await self._text_signals(dispatcher, role, respondent, question, free_text, slots)
+
+        answered = set(answers.keys()) | {question.key}
+        redo = [k for k in (tracker.get_slot("redo") or []) if k != question.key]
+        area_order = slots.get("area_order", tracker.get_slot("area_order"))
+        nxt = next_position(load_questionnaire(), role, area_order, answered, redo)
+        slots["redo"] = redo
+        if nxt.question is None:
+            return {**slots, "answer": "done", "question_key": None}
+        return {**slots, "answer": None, "question_key": nxt.question.key}
+
+    async def _text_signals(
+        self,
+        dispatcher: CollectingDispatcher,
+        role: str,
+        respondent: str,
+        question: Question,
+        text: str,
+        slots: dict[str, Any],
+    ) -> None:
+        """Free text can raise signals; the open question also orders the areas."""
+        for area, kind, matched in signals_from_text(text):
+            await store(
+                dispatcher,
+                role,
+                intake.record_signal,
+                respondent,
+                area,
+                kind,
+                1.0,
+                matched,
+                False,
+            )
+        if question.classify_areas:
+            hits = classify_areas(text)
+            dispatcher.utter_message(text=reflect(hits, role))
+            slots["area_order"] = [hit.area for hit in hits]

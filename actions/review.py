@@ -1,0 +1,112 @@
+"""Review what will be passed on, correct answers, confirm and get the sagsnummer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.summary import review_text
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    StoreUnavailable,
+    buttons,
+    core_role,
+    entity,
+    latest_text,
+    respondent_id,
+    say,
+    store,
+)
+from bot import intake, messages
+from bot.config import get_settings
+from bot.flow import correction_choices, correction_target, keys_to_redo
+from bot.questionnaire import load_questionnaire
+
+
+class ActionReview(Action):
+    def name(self) -> str:
+        return "action_review"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        role = core_role(tracker) or "parent"
+        try:
+            answers = await store(dispatcher, role, intake.get_answers, respondent_id(tracker))
+        except StoreUnavailable:
+            return []
+        say(dispatcher, "review_intro", role)
+        dispatcher.utter_message(text=review_text(answers, load_questionnaire(), role))
+        dispatcher.utter_message(
+            text=messages.text("review_question", role),
+            buttons=buttons(
+                [
+                    (
+                        "Ja, send det" if role == "pupil" else "Ja, send det til kontaktpersonen",
+                        "/confirm_case",
+                    ),
+                    ("Ret et svar", "/correct"),
+                ]
+            ),
+        )
+        return [SlotSet("phase", "review"), SlotSet("question_key", None)]
+
+
+class ActionConfirmCase(Action):
+    def name(self) -> str:
+        return "action_confirm_case"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        role = core_role(tracker)
+        if not (tracker.get_slot("consent_given") and role):
+            say(dispatcher, "consent_needed", role)
+            return []
+        try:
+            reference = await store(dispatcher, role, intake.confirm_case, respondent_id(tracker))
+        except StoreUnavailable:
+            return []
+        except intake.ConsentRequired:
+            say(dispatcher, "consent_needed", role)
+            return []
+        days = messages.working_days(get_settings().contact_within_working_days)
+        say(dispatcher, "confirmed", role, reference=reference, days=days)
+        dispatcher.utter_message(json_message={"case": {"reference": reference}})
+        return [SlotSet("reference", reference), SlotSet("phase", "done")]
+
+
+class ActionCorrect(Action):
+    def name(self) -> str:
+        return "action_correct"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        role = core_role(tracker)
+        if not (role and tracker.get_slot("consent_given")):
+            say(dispatcher, "nothing_to_correct", role)
+            return [SlotSet("route", "listen")]
+        questionnaire = load_questionnaire()
+        target = correction_target(latest_text(tracker), entity(tracker, "field"))
+        keys = keys_to_redo(questionnaire, role, target) if target else []
+        if not keys:
+            choices = correction_choices(questionnaire, role)
+            dispatcher.utter_message(
+                text=messages.text("correct_which", role),
+                buttons=buttons(
+                    [(title, f'/correct{{"field": "{key}"}}') for title, key in choices]
+                ),
+            )
+            return [SlotSet("route", "listen")]
+        label = next((t for t, k in correction_choices(questionnaire, role) if k == target), None)
+        say(dispatcher, "correct_start", role, what=(label or target).lower())
+        return [
+            SlotSet("redo", keys),
+            SlotSet("question_key", keys[0]),
+            SlotSet("answer", None),
+            SlotSet("phase", "intake"),
+            SlotSet("route", "intake"),
+        ]

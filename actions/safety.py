@@ -1,0 +1,95 @@
+"""Danger signals: record and flag at once. The rule then shows the help in the same reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    StoreUnavailable,
+    core_role,
+    latest_intent,
+    latest_text,
+    respondent_id,
+    say,
+    store,
+)
+from bot import intake
+from bot.questionnaire import load_questionnaire
+from bot.risk import detect_risk
+
+KIND_BY_INTENT = {
+    "risk_self_harm": "self_harm",
+    "risk_violence": "violence",
+    "risk_sexual_abuse": "sexual_abuse",
+    "risk_neglect": "neglect",
+    "risk_threats": "threats",
+    "not_safe": "acute_danger",
+}
+
+
+class ActionSafety(Action):
+    def name(self) -> str:
+        return "action_safety"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        role = core_role(tracker)
+        text = latest_text(tracker)
+        result = detect_risk(text)
+        kinds = list(result.kinds) or [KIND_BY_INTENT.get(latest_intent(tracker), "danger")]
+        if not (tracker.get_slot("consent_given") and role):
+            # Before consent nothing identifying is stored: the store keeps only a count.
+            try:
+                for kind in kinds:
+                    await store(
+                        dispatcher,
+                        role,
+                        intake.record_signal,
+                        tracker.sender_id,
+                        None,
+                        kind,
+                        3.0,
+                        "",
+                        True,
+                    )
+            except StoreUnavailable:
+                pass
+            return []
+        respondent = respondent_id(tracker)
+        try:
+            await self._save_as_answer(dispatcher, tracker, role, respondent, text)
+            for kind in kinds:
+                await store(
+                    dispatcher, role, intake.record_signal, respondent, None, kind, 3.0, text, True
+                )
+        except StoreUnavailable:
+            return []
+        say(dispatcher, "urgent_flagged", role)
+        return []
+
+    async def _save_as_answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        role: str,
+        respondent: str,
+        text: str,
+    ) -> None:
+        """A danger message written as the answer to a free-text question is also that answer."""
+        if (tracker.active_loop or {}).get("name") != "intake_form":
+            return
+        key = tracker.get_slot("question_key")
+        if not key or text.startswith("/"):
+            return
+        try:
+            question = load_questionnaire().question(key)
+        except KeyError:
+            return
+        if question.type == "text":
+            await store(
+                dispatcher, role, intake.save_answer, respondent, key, "answered", text, text, text
+            )

@@ -1,0 +1,196 @@
+"""Skolebro API: the school contact worker's window on cases, plus admin and statistics.
+
+A thin layer: access rules and data handling live in bot/ (cases, auth, stats, outbox).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import routes_admin, routes_cases, schemas
+from api.deps import DbSession, Leader
+from bot import audit, auth, outbox, stats
+from bot.config import get_settings
+
+TAGS = [
+    {"name": "login", "description": "OAuth2 password flow; adgangsnøglen gælder i 15 minutter."},
+    {"name": "sager", "description": "Skolekontaktpersonens sager. Al læsning logges."},
+    {"name": "statistik", "description": "Anonym statistik; grupper under 5 vises aldrig."},
+    {"name": "administration", "description": "Skoler, medarbejdere og tilknytninger."},
+    {"name": "drift", "description": "Sundhedstjek."},
+]
+
+_STATUS_TEXT = {
+    400: "Forespørgslen er ugyldig.",
+    401: "Du skal logge ind for at bruge denne funktion.",
+    403: "Du har ikke adgang til denne funktion.",
+    404: "Siden eller ressourcen findes ikke.",
+    405: "Metoden er ikke tilladt her.",
+    413: "Forespørgslen er for stor.",
+}
+
+_FIELD_MESSAGES = {
+    "missing": "skal udfyldes",
+    "int_parsing": "skal være et heltal",
+    "bool_parsing": "skal være sand eller falsk",
+    "string_too_short": "er for kort",
+    "string_too_long": "er for lang",
+    "literal_error": "har en ugyldig værdi",
+    "enum": "har en ugyldig værdi",
+    "extra_forbidden": "er ikke et kendt felt",
+    "string_pattern_mismatch": "har et ugyldigt format",
+    "greater_than_equal": "er for lille",
+    "less_than_equal": "er for stor",
+    "json_invalid": "er ikke gyldig JSON",
+    "model_attributes_type": "skal være et JSON-objekt",
+    "dict_type": "skal være et JSON-objekt",
+    "string_type": "skal være tekst",
+}
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        field = ".".join(loc) or "forespørgslen"
+        msg = _FIELD_MESSAGES.get(err.get("type", ""), "er ugyldig")
+        out.append({"field": field, "message": f"'{field}' {msg}", "type": err.get("type")})
+    return out
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _field_errors(exc)
+    detail = "Ugyldige data: " + "; ".join(e["message"] for e in errors) + "."
+    return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
+
+
+async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    # Starlette's default English texts ("Not Found") become Danish; our own texts pass through.
+    try:
+        default = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        default = None
+    if not isinstance(detail, str) or detail == default:
+        detail = _STATUS_TEXT.get(exc.status_code, detail)
+    return JSONResponse(
+        status_code=exc.status_code, content={"detail": detail}, headers=exc.headers
+    )
+
+
+def _start_outbox_loop() -> tuple[threading.Event, threading.Thread] | None:
+    interval = get_settings().outbox_interval_seconds
+    if interval <= 0:
+        return None
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=outbox.run_forever, args=(stop, interval), daemon=True, name="outbox"
+    )
+    thread.start()
+    return stop, thread
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    loop = _start_outbox_loop()
+    try:
+        yield
+    finally:
+        if loop is not None:
+            loop[0].set()
+            loop[1].join(timeout=5)
+
+
+def _health(session: DbSession) -> dict[str, str]:
+    try:
+        session.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, detail="Databasen svarer ikke."
+        ) from exc
+    return {"status": "ok", "database": "ok"}
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Skolebro API",
+        version="1.0.0",
+        description=(
+            "Skolekontaktpersonens adgang til sager om bekymrende skolefravær fra Skolebro. "
+            "Log ind med OAuth2 (brugernavn og adgangskode) på /api/v1/auth/token."
+        ),
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Refuse oversized bodies before anything reads them into memory.
+        limit = get_settings().api_max_body_bytes
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return JSONResponse(status_code=413, content={"detail": _STATUS_TEXT[413]})
+        if length is None and request.method in ("POST", "PUT", "PATCH"):
+            body = await request.body()
+            if len(body) > limit:
+                return JSONResponse(status_code=413, content={"detail": _STATUS_TEXT[413]})
+        return await call_next(request)
+
+    v1 = APIRouter(prefix="/api/v1")
+
+    @v1.post("/auth/token", response_model=schemas.Token, tags=["login"], summary="Log ind")
+    def login(
+        form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession
+    ) -> dict[str, Any]:
+        worker = auth.authenticate(session, form.username, form.password)
+        if worker is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="Forkert brugernavn eller adgangskode.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        token, lifetime = auth.create_access_token(worker)
+        audit.log(session, "auth.login", worker=worker)
+        session.commit()
+        return {"access_token": token, "expires_in": lifetime, "role": worker.role}
+
+    @v1.get("/stats", response_model=schemas.StatsOut, tags=["statistik"], summary="Statistik")
+    def get_stats(session: DbSession, leader: Leader) -> dict[str, Any]:
+        data = stats.compute(session, leader.municipality_id)
+        audit.log(session, "stats.read", worker=leader)
+        session.commit()
+        return data
+
+    @v1.get("/healthz", response_model=schemas.Health, tags=["drift"], summary="Sundhedstjek")
+    def healthz_v1(session: DbSession) -> dict[str, str]:
+        return _health(session)
+
+    v1.include_router(routes_cases.router)
+    v1.include_router(routes_admin.router)
+    app.include_router(v1)
+
+    @app.get("/healthz", response_model=schemas.Health, tags=["drift"], summary="Sundhedstjek")
+    def healthz(session: DbSession) -> dict[str, str]:
+        return _health(session)
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,80 @@
+"""Settings for every Skolebro process, read from the environment (and `.env`).
+
+One place, so the action server, the API and the launcher agree on where data lives.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Storage. Empty DATABASE_URL means a SQLite file under data_dir.
+    data_dir: Path = Field(default=PROJECT_ROOT / "var")
+    database_url: str = ""
+    redis_url: str = ""
+
+    # Ports of the three processes.
+    rasa_port: int = 5005
+    action_port: int = 5055
+    api_port: int = 8000
+    public_host: str = "localhost"
+
+    # Municipality and service wording.
+    municipality_name: str = "Demo Kommune"
+    retention_days: int = 365
+    contact_within_working_days: int = 3
+
+    # Secrets. The defaults are for local demo use only; production sets its own.
+    secret_key: str = "dev-only-secret-change-me"
+    encryption_key: str = ""  # Fernet key for free text at rest; derived from secret_key if empty
+
+    # API tokens: short-lived so a forgotten browser tab does not keep case data open.
+    access_token_minutes: int = 15
+    # Pupil invitation codes and parents' resume codes expire so an old note is no key.
+    invitation_days: int = 14
+    resume_code_days: int = 14
+    public_base_url: str = ""  # base of links in invitations, e.g. https://skolebro.kommune.dk
+
+    # Notifications to the school contact worker (outbox). Empty values disable a channel.
+    webhook_url: str = ""
+    webhook_secret: str = ""  # HMAC key; falls back to secret_key when empty
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = ""
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    notify_email: str = ""  # fallback recipient when the school has no assigned worker e-mail
+    # Attempt urgent notifications at once in a background thread (tests switch it off).
+    outbox_immediate: bool = True
+    outbox_max_attempts: int = 8
+    outbox_interval_seconds: float = 10.0  # the API process's delivery loop; 0 disables it
+    # Requests larger than this are refused before parsing (notes and admin data are small).
+    api_max_body_bytes: int = 1_000_000
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Accept the plain postgres URL forms and use psycopg 3 in the app.
+            for prefix in ("postgres://", "postgresql://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix) :]
+            return url
+        return f"sqlite:///{self.data_dir / 'skolebro.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

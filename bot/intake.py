@@ -1,0 +1,555 @@
+"""Facade the Rasa action server calls: one short transaction per call, plain Python types.
+
+Privacy rules enforced here rather than in the dialogue:
+- a conversation starts with no personal data at all;
+- answers and signals are stored only after consent and are removed on withdrawal or
+  "slet mine svar";
+- an urgent signal before consent is counted anonymously (no text, no conversation id).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot import audit, crypto, outbox
+from bot.config import get_settings
+from bot.db.base import utcnow
+from bot.db.models import (
+    ANSWER_STATUSES,
+    ROLES,
+    Answer,
+    Assignment,
+    Case,
+    Invitation,
+    Municipality,
+    Respondent,
+    ResumeCode,
+    School,
+    Signal,
+)
+from bot.db.session import session_scope
+from bot.normalize import fold
+
+log = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L: codes are read aloud and typed from paper.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_CODE_STRIP = re.compile(r"[\s\-_.]+")
+
+
+class ConsentRequired(Exception):
+    """Raised by confirm_case when the respondent has not (or no longer) consented."""
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def normalize_code(code: str) -> str:
+    return _CODE_STRIP.sub("", code or "").upper()
+
+
+def new_code(length: int = 6) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def _respondent(session: Session, conversation_id: str, channel: str = "web") -> Respondent:
+    resp = session.scalar(select(Respondent).where(Respondent.conversation_id == conversation_id))
+    if resp is None:
+        resp = Respondent(conversation_id=conversation_id, channel=channel)
+        session.add(resp)
+        session.flush()
+    else:
+        resp.last_seen_at = utcnow()
+    return resp
+
+
+def _find(session: Session, conversation_id: str) -> Respondent | None:
+    return session.scalar(select(Respondent).where(Respondent.conversation_id == conversation_id))
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {ROLES}")
+    return role
+
+
+def municipality(session: Session) -> Municipality | None:
+    name = get_settings().municipality_name
+    return session.scalar(select(Municipality).where(Municipality.name == name))
+
+
+def danish_sort_key(text: str) -> str:
+    # Danish alphabet ends ... x y z æ ø å; Unicode order would put å before æ.
+    return text.lower().translate(str.maketrans({"æ": "{", "ø": "|", "å": "}"}))
+
+
+def _match_school(session: Session, name: str | None) -> School | None:
+    if not name:
+        return None
+    muni = municipality(session)
+    stmt = select(School).order_by(School.id)
+    if muni is not None:
+        stmt = stmt.where(School.municipality_id == muni.id)
+    # Compare in Python on the shared fold (SQLite's lower() ignores æøå; parents type
+    # "aabyskolen" on phones without Danish letters).
+    wanted = fold(name)
+    for school in session.scalars(stmt):
+        if fold(school.name) == wanted:
+            return school
+    return None
+
+
+def _grade(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= 10 else None
+    if isinstance(value, str):
+        if value.strip().lower().startswith("0") or "børnehave" in value.lower():
+            return 0
+        m = re.search(r"\d+", value)
+        if m and 0 <= int(m.group()) <= 10:
+            return int(m.group())
+    return None
+
+
+def _answer_text(answer: Answer | None) -> str | None:
+    if answer is None or answer.status != "answered":
+        return None
+    if isinstance(answer.value, str) and answer.value.strip():
+        return answer.value.strip()
+    return (answer.display or "").strip() or None
+
+
+def _new_case(session: Session) -> Case:
+    muni = municipality(session)
+    case = Case(municipality_id=muni.id if muni else None, status="ny")
+    session.add(case)
+    session.flush()
+    # Sagsnummer embeds the id, so it is unique without a separate counter.
+    case.reference = f"SB-{case.created_at.year}-{case.id:06d}"
+    return case
+
+
+def _assign(session: Session, case: Case) -> None:
+    if case.school_id is None:
+        return
+    worker_ids = list(
+        session.scalars(
+            select(Assignment.worker_id)
+            .where(Assignment.school_id == case.school_id)
+            .order_by(Assignment.id)
+        )
+    )
+    if case.worker_id not in worker_ids:
+        case.worker_id = worker_ids[0] if worker_ids else None
+
+
+def _apply_answers_to_case(session: Session, resp: Respondent, case: Case) -> None:
+    answers = {a.question_key: a for a in resp.answers}
+    alias = _answer_text(answers.get("child_name"))
+    if alias:
+        case.pupil_alias = alias[:120]
+    grade_answer = answers.get("grade")
+    if grade_answer is not None and grade_answer.status == "answered":
+        grade = _grade(grade_answer.value)
+        if grade is None:
+            grade = _grade(grade_answer.display or "")
+        if grade is not None:
+            case.grade = grade
+    school_name = _answer_text(answers.get("school"))
+    if school_name:
+        school = _match_school(session, school_name)
+        case.school_id = school.id if school else None
+        case.school_name = school.name if school else school_name[:160]
+        _assign(session, case)
+
+
+# --- conversation and consent -----------------------------------------------------------------
+
+
+def start_conversation(conversation_id: str, channel: str = "web") -> None:
+    with session_scope() as session:
+        _respondent(session, conversation_id, channel)
+
+
+def set_role(conversation_id: str, role: str) -> None:
+    _check_role(role)
+    with session_scope() as session:
+        _respondent(session, conversation_id).role = role
+
+
+def record_consent(conversation_id: str, role: str, scope: str, given: bool) -> None:
+    """Record what was consented to, by whom (role) and when. A new answer replaces the old."""
+    _check_role(role)
+    with session_scope() as session:
+        resp = _respondent(session, conversation_id)
+        resp.role = resp.role or role
+        resp.consent_role = role
+        resp.consent_scope = scope[:200]
+        resp.consent_given = bool(given)
+        resp.consent_at = utcnow()
+        resp.consent_withdrawn_at = None
+        audit.log(
+            session,
+            "consent.given" if given else "consent.declined",
+            actor=f"respondent:{role}",
+            case=resp.case,
+            details={"scope": scope[:200], "respondent_id": resp.id},
+        )
+
+
+def withdraw_consent(conversation_id: str) -> int:
+    """Withdraw consent and delete what was stored on its strength; returns answers removed."""
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        if resp is None:
+            return 0
+        resp.consent_withdrawn_at = utcnow()
+        count = _delete_personal_data(session, resp)
+        audit.log(
+            session,
+            "consent.withdrawn",
+            actor=f"respondent:{resp.role or 'unknown'}",
+            case=resp.case,
+            details={"respondent_id": resp.id, "answers_deleted": count},
+        )
+        return count
+
+
+def has_consent(conversation_id: str) -> bool:
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        return bool(resp and resp.has_consent)
+
+
+# --- invitations and resume codes -------------------------------------------------------------
+
+
+def redeem_invitation(conversation_id: str, code: str) -> str | None:
+    """Link a pupil's conversation to the case behind an invitation code."""
+    norm = normalize_code(code)
+    if not norm:
+        return None
+    with session_scope() as session:
+        inv = session.scalar(select(Invitation).where(Invitation.code == norm))
+        if inv is None or inv.expires_at <= utcnow():
+            return None
+        resp = _respondent(session, conversation_id)
+        # Single use, but a retry from the same conversation gets the same answer.
+        if inv.redeemed_at is not None and inv.respondent_id != resp.id:
+            return None
+        inv.redeemed_at = inv.redeemed_at or utcnow()
+        inv.respondent_id = resp.id
+        resp.case_id = inv.case_id
+        resp.role = resp.role or "pupil"
+        audit.log(
+            session,
+            "invitation.redeemed",
+            actor="respondent:pupil",
+            case=inv.case,
+            details={"respondent_id": resp.id},
+        )
+        return inv.case.reference
+
+
+def create_resume_code(conversation_id: str) -> str:
+    """A short code to continue later; the same valid code is returned on repeat calls."""
+    with session_scope() as session:
+        resp = _respondent(session, conversation_id)
+        now = utcnow()
+        existing = session.scalar(
+            select(ResumeCode)
+            .where(ResumeCode.respondent_id == resp.id, ResumeCode.expires_at > now)
+            .order_by(ResumeCode.id.desc())
+        )
+        if existing is not None:
+            return existing.code
+        for _ in range(20):
+            code = new_code()
+            if session.scalar(select(ResumeCode.id).where(ResumeCode.code == code)) is None:
+                break
+        days = get_settings().resume_code_days
+        session.add(
+            ResumeCode(respondent_id=resp.id, code=code, expires_at=now + timedelta(days=days))
+        )
+        return code
+
+
+def resume(code: str) -> str | None:
+    """Original conversation id for a resume code, or None if unknown or expired."""
+    norm = normalize_code(code)
+    if not norm:
+        return None
+    with session_scope() as session:
+        row = session.scalar(select(ResumeCode).where(ResumeCode.code == norm))
+        if row is None or row.expires_at <= utcnow():
+            return None
+        row.used_at = utcnow()
+        resp = session.get(Respondent, row.respondent_id)
+        return resp.conversation_id if resp is not None else None
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def save_answer(
+    conversation_id: str,
+    question_key: str,
+    status: str,
+    value: object,
+    display: str,
+    free_text: str | None = None,
+    *,
+    require_consent: bool = True,
+) -> None:
+    """Store or overwrite the answer to one question (idempotent per conversation + key).
+
+    Without consent nothing is stored (logged as a warning), because the bot must not keep
+    personal data it has no permission for.
+    """
+    if status not in ANSWER_STATUSES:
+        raise ValueError(f"unknown answer status {status!r}; expected one of {ANSWER_STATUSES}")
+    with session_scope() as session:
+        resp = _respondent(session, conversation_id)
+        if require_consent and not resp.has_consent:
+            log.warning("answer %s not stored: no consent for this conversation", question_key)
+            return
+        answer = session.scalar(
+            select(Answer).where(
+                Answer.respondent_id == resp.id, Answer.question_key == question_key
+            )
+        )
+        if answer is None:
+            answer = Answer(respondent_id=resp.id, question_key=question_key, revision=1)
+            session.add(answer)
+        else:
+            same = (
+                answer.status == status
+                and answer.value == value
+                and answer.display == display
+                and answer.free_text == free_text
+            )
+            if same:  # a retried action: keep the original time and revision
+                return
+            answer.revision += 1
+        answer.status = status
+        answer.value = value
+        answer.display = display
+        answer.free_text = free_text or None
+        answer.answered_at = utcnow()
+
+
+def get_answers(conversation_id: str) -> dict[str, dict[str, Any]]:
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        if resp is None:
+            return {}
+        return {
+            a.question_key: {
+                "status": a.status,
+                "value": a.value,
+                "display": a.display,
+                "free_text": a.free_text,
+                "answered_at": a.answered_at,
+            }
+            for a in sorted(resp.answers, key=lambda a: a.answered_at)
+        }
+
+
+def _delete_personal_data(session: Session, resp: Respondent) -> int:
+    count = (
+        session.scalar(select(func.count(Answer.id)).where(Answer.respondent_id == resp.id)) or 0
+    )
+    session.execute(delete(Answer).where(Answer.respondent_id == resp.id))
+    session.execute(delete(Signal).where(Signal.respondent_id == resp.id))
+    session.execute(delete(ResumeCode).where(ResumeCode.respondent_id == resp.id))
+    resp.data_deleted_at = utcnow()
+    session.expire(resp, ["answers", "signals"])
+    return int(count)
+
+
+def delete_answers(conversation_id: str) -> int:
+    """'Slet mine svar': remove answers, signals and resume codes. Returns answers deleted.
+
+    The consent record stays (it documents what was agreed and is not about the child), and a
+    case already sent to a worker keeps its reference so the worker sees the data is gone.
+    """
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        if resp is None:
+            return 0
+        count = _delete_personal_data(session, resp)
+        audit.log(
+            session,
+            "answers.deleted_by_respondent",
+            actor=f"respondent:{resp.role or 'unknown'}",
+            case=resp.case,
+            details={"respondent_id": resp.id, "answers_deleted": count},
+        )
+        return count
+
+
+# --- signals ----------------------------------------------------------------------------------
+
+
+def record_signal(
+    conversation_id: str,
+    area: str | None,
+    kind: str,
+    weight: float,
+    source_text: str,
+    urgent: bool,
+    *,
+    question_key: str | None = None,
+) -> None:
+    """Store a cause/danger signal. Urgent ones mark the case urgent and notify at once."""
+    urgent_ids: list[int] = []
+    with session_scope() as session:
+        resp = _respondent(session, conversation_id)
+        if not resp.has_consent:
+            # No permission to keep anything about this person: count the event only, so the
+            # municipality can see how often danger shows up before consent.
+            audit.log(
+                session,
+                "signal.without_consent",
+                actor="bot",
+                details={"kind": kind[:80], "area": area, "urgent": bool(urgent)},
+            )
+            return
+        source_hash = crypto.keyed_hash(f"{question_key or ''}\x00{source_text or ''}")
+        dup = session.scalar(
+            select(Signal.id).where(
+                Signal.respondent_id == resp.id,
+                Signal.kind == kind,
+                Signal.area.is_(None) if area is None else Signal.area == area,
+                Signal.source_hash == source_hash,
+            )
+        )
+        if dup is not None:
+            return
+        case = resp.case
+        if urgent and case is None:
+            # Danger cannot wait for the end of the interview: open the case now, with what
+            # is known so far, so a worker is told at once.
+            case = _new_case(session)
+            resp.case_id = case.id
+            resp.case = case
+            _apply_answers_to_case(session, resp, case)
+        session.add(
+            Signal(
+                respondent_id=resp.id,
+                case_id=case.id if case is not None else None,
+                area=area,
+                kind=kind[:80],
+                weight=float(weight),
+                question_key=question_key,
+                source_text=source_text or None,
+                source_hash=source_hash,
+                urgent=bool(urgent),
+            )
+        )
+        if urgent and case is not None:
+            first_time = not case.urgent
+            case.urgent = True
+            case.urgent_at = case.urgent_at or utcnow()
+            if first_time:
+                rows = outbox.queue_case_event(
+                    session, case, "urgent_signal", dedupe=f"urgent:{case.id}"
+                )
+                session.flush()
+                urgent_ids = [r.id for r in rows]
+            audit.log(session, "case.marked_urgent", actor="bot", case=case, details={"kind": kind})
+    outbox.deliver_soon(urgent_ids)
+
+
+# --- case -------------------------------------------------------------------------------------
+
+
+def confirm_case(conversation_id: str) -> str:
+    """Create or update the case for this conversation and notify the worker. Idempotent."""
+    ids: list[int] = []
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        if resp is None or not resp.has_consent:
+            raise ConsentRequired("no consent recorded for this conversation")
+        case = resp.case
+        if case is None:
+            case = _new_case(session)
+            resp.case_id = case.id
+            resp.case = case
+        if resp.role != "pupil":
+            # The parent's answers describe the case; a pupil joins an existing one.
+            _apply_answers_to_case(session, resp, case)
+        first = case.confirmed_at is None
+        if first:
+            case.confirmed_at = utcnow()
+        session.execute(
+            Signal.__table__.update()
+            .where(Signal.respondent_id == resp.id, Signal.case_id.is_(None))
+            .values(case_id=case.id)
+        )
+        event = "pupil_answered" if resp.role == "pupil" else "case_created"
+        rows = outbox.queue_case_event(session, case, event, dedupe=f"{event}:{resp.id}")
+        session.flush()
+        ids = [r.id for r in rows if r.urgent]
+        if first:
+            audit.log(session, "case.confirmed", actor=f"respondent:{resp.role}", case=case)
+        reference = case.reference or ""
+    outbox.deliver_soon(ids)
+    return reference
+
+
+def case_reference(conversation_id: str) -> str | None:
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        return resp.case.reference if resp is not None and resp.case is not None else None
+
+
+# --- schools ----------------------------------------------------------------------------------
+
+
+def list_schools() -> list[str]:
+    with session_scope() as session:
+        muni = municipality(session)
+        if muni is None:
+            return []
+        names = session.scalars(
+            select(School.name).where(School.municipality_id == muni.id, School.active.is_(True))
+        )
+        return sorted(names, key=danish_sort_key)
+
+
+def school_contact(name: str) -> dict[str, Any]:
+    """Phone and e-mail of a school (for "kan jeg tale med et menneske?"); {} if unknown."""
+    with session_scope() as session:
+        school = _match_school(session, name)
+        if school is None:
+            muni = municipality(session)
+            if muni is None:
+                return {}
+            return {"name": muni.name, "phone": muni.phone, "email": muni.email, "school": False}
+        return {"name": school.name, "phone": school.phone, "email": school.email, "school": True}
+
+
+def progress(conversation_id: str) -> dict[str, Any]:
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        if resp is None:
+            return {"started": False, "answered": 0, "keys": [], "consent": False}
+        keys = [a.question_key for a in resp.answers]
+        return {
+            "started": True,
+            "role": resp.role,
+            "consent": resp.has_consent,
+            "answered": len(keys),
+            "keys": sorted(keys),
+            "case_reference": resp.case.reference if resp.case is not None else None,
+        }

@@ -1,0 +1,101 @@
+"""Text normalisation shared by parsing, area classification and risk detection.
+
+Users type on phones, often without æøå ("sjaeldent", "mobbet paa nettet") and with typos.
+Everything that matches words compares on one canonical ASCII fold: æ->ae, ø->oe, å->aa,
+so "sjældent", "sjaeldent" and "SJÆLDENT" all become "sjaeldent".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_WS = re.compile(r"\s+")
+# Letters we fold explicitly before stripping the remaining accents (é->e, ü->u ...).
+_FOLD = str.maketrans(
+    {
+        "æ": "ae",
+        "ø": "oe",
+        "å": "aa",
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "u",
+        "ß": "ss",
+        # Typographic quotes and dashes that phones insert.
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, strip and collapse whitespace; keep the Danish letters as typed."""
+    text = unicodedata.normalize("NFC", text or "")
+    return _WS.sub(" ", text).strip().lower()
+
+
+def fold(text: str) -> str:
+    """Canonical ASCII fold used for all matching (æ->ae, ø->oe, å->aa, accents removed)."""
+    text = normalize(text).translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Folded words (letters and digits only), e.g. for keyword matching."""
+    return _WORD.findall(fold(text))
+
+
+def similarity(a: str, b: str) -> float:
+    """Similarity 0..1 of the folded forms (difflib ratio)."""
+    return difflib.SequenceMatcher(None, fold(a), fold(b)).ratio()
+
+
+def typo_cutoff(word: str) -> float:
+    """How similar a word must be to count as a typo of a known word.
+
+    Short words need an exact match ("tit" vs "tid" would otherwise collide); longer words
+    tolerate roughly one edit per five letters.
+    """
+    n = len(word)
+    if n <= 3:
+        return 1.0
+    if n <= 5:
+        return 0.8
+    return 0.78
+
+
+def fuzzy_match(text: str, candidates: Iterable[str], cutoff: float | None = None) -> str | None:
+    """Return the candidate closest to `text` (compared on the fold), or None.
+
+    An exact fold match wins; otherwise difflib's best match above the cutoff
+    (default: `typo_cutoff` of the input).
+    """
+    cands = list(candidates)
+    if not cands:
+        return None
+    key = fold(text)
+    folded = {fold(c): c for c in cands}
+    if key in folded:
+        return folded[key]
+    limit = typo_cutoff(key) if cutoff is None else cutoff
+    if limit >= 1.0:
+        return None
+    best = difflib.get_close_matches(key, list(folded), n=1, cutoff=limit)
+    return folded[best[0]] if best else None
+
+
+def is_typo_of(word: str, target: str) -> bool:
+    """True when folded `word` equals `target` or is a close typo of it."""
+    w, t = fold(word), fold(target)
+    if w == t:
+        return True
+    limit = typo_cutoff(t)
+    return limit < 1.0 and difflib.SequenceMatcher(None, w, t).ratio() >= limit

@@ -1,0 +1,84 @@
+"""Anonymous, aggregated statistics for leaders.
+
+No group smaller than MIN_GROUP is ever shown: small groups are merged into "Øvrige"; if that
+merged group is still too small, the next-smallest group joins it, and if everything together
+is below the threshold the figures are withheld. Totals are hidden whenever a group was
+withheld, so no small group can be worked out by subtraction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Case, Signal
+
+MIN_GROUP = 5
+OTHER = "Øvrige"
+AREA_LABELS = {
+    "skole": "Læringsmiljøet i skolen",
+    "kammerater": "Relationer til kammerater",
+    "hjem": "Forhold i hjemmet",
+    "barnet": "Barnet selv",
+    "fritid": "Fritidsliv",
+}
+
+
+def suppress(counts: dict[str, int], min_group: int = MIN_GROUP) -> dict[str, Any]:
+    items = sorted(((k, v) for k, v in counts.items() if v > 0), key=lambda kv: (kv[1], kv[0]))
+    small = [kv for kv in items if kv[1] < min_group]
+    big = [kv for kv in items if kv[1] >= min_group]
+    other = sum(v for _, v in small)
+    merged = [k for k, _ in small]
+    while 0 < other < min_group and big:
+        key, value = big.pop(0)
+        other += value
+        merged.append(key)
+    groups = [{"label": k, "count": v} for k, v in sorted(big, key=lambda kv: (-kv[1], kv[0]))]
+    withheld = 0 < other < min_group
+    if other >= min_group:
+        groups.append({"label": OTHER, "count": other})
+    total = sum(counts.values())
+    return {
+        "groups": groups,
+        "merged_groups": len(merged) if other >= min_group else 0,
+        "withheld": withheld,
+        "total": None if withheld or total < min_group else total,
+    }
+
+
+def compute(session: Session, municipality_id: int | None = None) -> dict[str, Any]:
+    case_stmt = select(Case.id, Case.grade, Case.created_at, Case.status)
+    if municipality_id is not None:
+        case_stmt = case_stmt.where(Case.municipality_id == municipality_id)
+    cases = session.execute(case_stmt).all()
+    case_ids = {c.id for c in cases}
+    months = Counter(c.created_at.strftime("%Y-%m") for c in cases)
+    grades = Counter(f"{c.grade}. klasse" if c.grade is not None else "Ikke oplyst" for c in cases)
+    statuses = Counter(c.status for c in cases)
+    # Areas and signal kinds count cases (not signals) so a talkative family weighs as one.
+    rows = session.execute(select(Signal.case_id, Signal.area, Signal.kind, Signal.urgent)).all()
+    area_cases: dict[str, set[int]] = {}
+    kind_cases: dict[str, set[int]] = {}
+    urgent_cases: set[int] = set()
+    for case_id, area, kind, urgent in rows:
+        if case_id is None or case_id not in case_ids:
+            continue
+        if area:
+            area_cases.setdefault(AREA_LABELS.get(area, area), set()).add(case_id)
+        kind_cases.setdefault(kind, set()).add(case_id)
+        if urgent:
+            urgent_cases.add(case_id)
+    return {
+        "min_group_size": MIN_GROUP,
+        "cases": suppress({"Sager i alt": len(cases)}),
+        "per_month": suppress(dict(months)),
+        "grades": suppress(dict(grades)),
+        "status": suppress(dict(statuses)),
+        "areas": suppress({k: len(v) for k, v in area_cases.items()}),
+        "signals": suppress({k: len(v) for k, v in kind_cases.items()}),
+        "urgent": suppress({"Hastesager": len(urgent_cases)}),
+    }

@@ -1,0 +1,56 @@
+"""Rasa NLU component: the curated danger lexicon (bot.risk) can overrule the classifier.
+
+Runs last in the pipeline. When the lexicon finds a danger signal and DIET chose something else
+(an answer, a FAQ, nlu_fallback), the intent becomes `risk_<kind>` so the safety rules fire in
+the same turn. DIET's own risk intents stand as they are: either layer can raise the alarm, so
+neither alone decides a miss. Runs inside the Rasa engine's environment, so bot.risk must stay
+free of app-only dependencies (it uses only the standard library and PyYAML).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.risk import detect_risk
+
+RISK_PREFIX = "risk_"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RiskIntentOverride(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RiskIntentOverride:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get("text") or ""
+            if not text or text.startswith("/"):
+                continue  # button payloads are not things people wrote
+            intent = message.get("intent") or {}
+            if str(intent.get("name", "")).startswith(RISK_PREFIX):
+                continue
+            result = detect_risk(text)
+            if not result.is_risk:
+                continue
+            override = {"name": RISK_PREFIX + result.kinds[0], "confidence": 1.0}
+            ranking = [r for r in message.get("intent_ranking") or [] if r != override]
+            message.set("intent", override, add_to_output=True)
+            message.set("intent_ranking", [override, *ranking], add_to_output=True)
+        return messages

@@ -1,0 +1,413 @@
+"""Start, supervise and stop Skolebro's three processes: Rasa, the action server and the API.
+
+Used by `make run` (foreground, Ctrl-C stops everything) and by the end-to-end tests (free ports,
+a temporary data folder). Each process runs in its own process group so that stopping the
+stack also stops the workers the processes spawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE_BIN = ROOT / ".venvs" / "engine" / "bin"
+APP_BIN = ROOT / ".venvs" / "app" / "bin"
+MODEL_DIR = ROOT / "models"
+MODEL_NAME = "skolebro"
+MODEL_PATH = MODEL_DIR / f"{MODEL_NAME}.tar.gz"
+FINGERPRINT_PATH = MODEL_DIR / f"{MODEL_NAME}.fingerprint"
+
+# Everything `rasa train` reads: a change in any of these means the model is stale.
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def training_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = ROOT / name
+        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_model(force: bool = False) -> Path:
+    """Train only when the training data changed since the last model."""
+    fingerprint = training_fingerprint()
+    if (
+        not force
+        and MODEL_PATH.exists()
+        and FINGERPRINT_PATH.exists()
+        and FINGERPRINT_PATH.read_text().strip() == fingerprint
+    ):
+        return MODEL_PATH
+    MODEL_DIR.mkdir(exist_ok=True)
+    print("skolebro: training the Rasa model (data changed or no model yet) ...", flush=True)
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(ENGINE_BIN / "rasa"),
+            "train",
+            "--fixed-model-name",
+            MODEL_NAME,
+            "--out",
+            str(MODEL_DIR),
+        ],
+        cwd=ROOT,
+        check=True,
+        env=_engine_env(),
+    )
+    FINGERPRINT_PATH.write_text(fingerprint + "\n")
+    print(f"skolebro: trained in {time.monotonic() - started:.0f} s", flush=True)
+    return MODEL_PATH
+
+
+def _engine_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONWARNINGS": "ignore",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
+    return env
+
+
+def rasa_tracker_store(database_url: str, data_dir: Path) -> str:
+    """YAML for Rasa's SQL tracker store: the app's PostgreSQL, or a SQLite file."""
+    if not database_url:
+        return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {data_dir / 'rasa.db'}\n"
+    from urllib.parse import urlsplit
+
+    url = urlsplit(database_url.replace("+psycopg", "").replace("+psycopg2", ""))
+    lines = [
+        "tracker_store:",
+        "  type: SQL",
+        "  dialect: postgresql",
+        f"  url: {url.hostname or 'localhost'}",
+        f"  port: {url.port or 5432}",
+        f"  db: {url.path.lstrip('/') or 'postgres'}",
+    ]
+    if url.username:
+        lines.append(f"  username: {url.username}")
+    if url.password:
+        lines.append(f"  password: {url.password}")
+    return "\n".join(lines) + "\n"
+
+
+def rasa_lock_store(redis_url: str) -> str:
+    if not redis_url:
+        return "lock_store:\n  type: in_memory\n"
+    from urllib.parse import urlsplit
+
+    url = urlsplit(redis_url)
+    db = url.path.lstrip("/") or "0"
+    lines = [
+        "lock_store:",
+        "  type: redis",
+        f"  url: {url.hostname or 'localhost'}",
+        f"  port: {url.port or 6379}",
+        f"  db: {db}",
+    ]
+    if url.password:
+        lines.append(f"  password: {url.password}")
+    return "\n".join(lines) + "\n"
+
+
+def write_endpoints(data_dir: Path, action_port: int, database_url: str, redis_url: str) -> Path:
+    path = data_dir / "endpoints.yml"
+    path.write_text(
+        "# Written by scripts/stack.py from the settings; edit endpoints.yml / .env instead.\n"
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        + rasa_tracker_store(database_url, data_dir)
+        + rasa_lock_store(redis_url)
+    )
+    return path
+
+
+@dataclass
+class Proc:
+    name: str
+    cmd: list[str]
+    health_url: str
+    env: dict[str, str]
+    log_path: Path | None = None
+    popen: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        out = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
+        self.popen = subprocess.Popen(
+            self.cmd,
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as resp:
+                return 200 <= resp.status < 300
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def signal_group(self, sig: int) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    rasa_port: int
+    action_port: int
+    api_port: int
+    database_url: str = ""
+    redis_url: str = ""
+    log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    procs: list[Proc] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def _env(self) -> dict[str, str]:
+        env = _engine_env()
+        env.update(self.extra_env)
+        env.update(
+            {
+                "DATA_DIR": str(self.data_dir),
+                "DATABASE_URL": self.database_url,
+                "REDIS_URL": self.redis_url,
+                "RASA_PORT": str(self.rasa_port),
+                "ACTION_PORT": str(self.action_port),
+                "API_PORT": str(self.api_port),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
+
+    def prepare(self) -> None:
+        """Database schema and demo data, so the processes start against a ready store."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [str(APP_BIN / "python"), "-m", "bot.seed"], cwd=ROOT, env=self._env(), check=True
+        )
+
+    def build(self, model: Path) -> None:
+        env = self._env()
+        endpoints = write_endpoints(
+            self.data_dir, self.action_port, self.database_url, self.redis_url
+        )
+        log = (lambda n: self.log_dir / f"{n}.log") if self.log_dir else (lambda n: None)
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.procs = [
+            Proc(
+                "actions",
+                [
+                    str(APP_BIN / "python"),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(self.action_port),
+                ],
+                f"{self.action_url}/health",
+                env,
+                log("actions"),
+            ),
+            Proc(
+                "api",
+                [
+                    str(APP_BIN / "uvicorn"),
+                    "api.main:app",
+                    "--host",
+                    "0.0.0.0",
+                    "--port",
+                    str(self.api_port),
+                    "--no-access-log",
+                ],
+                f"{self.api_url}/healthz",
+                env,
+                log("api"),
+            ),
+            Proc(
+                "rasa",
+                [
+                    str(ENGINE_BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--port",
+                    str(self.rasa_port),
+                    "--enable-api",
+                    "--cors",
+                    "*",
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--endpoints",
+                    str(endpoints),
+                ],
+                # /status answers only once the model is loaded.
+                f"{self.rasa_url}/status",
+                env,
+                log("rasa"),
+            ),
+        ]
+
+    def start(self, model: Path, timeout: float = 120.0) -> None:
+        self.prepare()
+        self.build(model)
+        for proc in self.procs:
+            proc.start()
+        self.wait_healthy(self.procs, timeout)
+
+    def wait_healthy(self, procs: Iterable[Proc], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(procs)
+        while pending:
+            for proc in list(pending):
+                if not proc.alive():
+                    self.stop()
+                    raise RuntimeError(f"{proc.name} exited during start-up ({proc.log_path})")
+                if proc.healthy():
+                    pending.remove(proc)
+            if pending and time.monotonic() > deadline:
+                names = ", ".join(p.name for p in pending)
+                self.stop()
+                raise RuntimeError(f"not healthy within {timeout:.0f} s: {names}")
+            if pending:
+                time.sleep(0.3)
+
+    def restart(self, name: str, timeout: float = 120.0) -> None:
+        proc = next(p for p in self.procs if p.name == name)
+        proc.signal_group(signal.SIGKILL)
+        if proc.popen is not None:
+            proc.popen.wait(timeout=10)
+        proc.start()
+        self.wait_healthy([proc], timeout)
+
+    def stop(self, grace: float = 10.0) -> None:
+        for proc in self.procs:
+            proc.signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in self.procs:
+            if proc.popen is None:
+                continue
+            try:
+                proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.signal_group(signal.SIGKILL)
+                proc.popen.wait(timeout=5)
+
+
+def stack_from_settings() -> Stack:
+    sys.path.insert(0, str(ROOT))
+    from bot.config import get_settings
+
+    settings = get_settings()
+    return Stack(
+        data_dir=Path(settings.data_dir),
+        rasa_port=settings.rasa_port,
+        action_port=settings.action_port,
+        api_port=settings.api_port,
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        log_dir=Path(settings.data_dir) / "logs",
+    )
+
+
+def cmd_run() -> int:
+    stack = stack_from_settings()
+    model = ensure_model()
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.monotonic()
+    print("skolebro: starting Rasa, the action server and the API ...", flush=True)
+    stack.start(model)
+    host = os.environ.get("PUBLIC_HOST", "localhost")
+    print(
+        f"\nSkolebro is running (ready in {time.monotonic() - started:.0f} s).\n"
+        f"  Chat page:      http://{host}:{stack.api_port}/\n"
+        f"  Worker pages:   http://{host}:{stack.api_port}/medarbejder\n"
+        f"  API docs:       http://{host}:{stack.api_port}/docs\n"
+        f"  Rasa REST:      http://{host}:{stack.rasa_port}/webhooks/rest/webhook\n"
+        f"  Logs:           {stack.log_dir}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while not stopping:
+            for proc in stack.procs:
+                if not proc.alive():
+                    print(f"skolebro: {proc.name} stopped unexpectedly; see {proc.log_path}")
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("\nskolebro: stopping ...", flush=True)
+        stack.stop()
+        print("skolebro: stopped.", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["run", "train", "fingerprint"])
+    parser.add_argument("--force", action="store_true", help="train even if nothing changed")
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        ensure_model(force=args.force)
+        return 0
+    if args.command == "fingerprint":
+        print(training_fingerprint())
+        return 0
+    return cmd_run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The real stack for end-to-end tests: trained model, Rasa, action server and API on free ports.
+
+Started once per test session. Uses SQLite in a temporary folder, or the PostgreSQL database
+named by DATABASE_URL when it is set (as `.ci/run` does in its second pass).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import stack as stack_mod  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from intake_driver import Chat  # noqa: E402
+
+
+def fresh_database(url: str) -> str:
+    """An empty PostgreSQL database beside the one named by `url`, or "" for SQLite.
+
+    The end-to-end stack gets its own database so that nothing left by other test runs (or
+    the unit tests' schema resets) can change what it sees.
+    """
+    if not url:
+        return ""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"skolebro_e2e_{os.getpid()}"
+    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (old,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'skolebro_e2e_%'"
+        ).fetchall():
+            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack_mod.Stack]:
+    model = stack_mod.ensure_model()
+    data_dir = tmp_path_factory.mktemp("skolebro-data")
+    database_url = fresh_database(os.environ.get("DATABASE_URL", ""))
+    st = stack_mod.Stack(
+        data_dir=data_dir,
+        rasa_port=stack_mod.free_port(),
+        action_port=stack_mod.free_port(),
+        api_port=stack_mod.free_port(),
+        database_url=database_url,
+        redis_url=os.environ.get("REDIS_URL", ""),
+        log_dir=data_dir / "logs",
+    )
+    # The app code in this test process must read the same database as the stack.
+    os.environ["DATA_DIR"] = str(data_dir)
+    os.environ["DATABASE_URL"] = database_url
+    from bot.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        st.start(model, timeout=180)
+    except RuntimeError:
+        for log in sorted((data_dir / "logs").glob("*.log")):
+            print(f"----- {log.name} -----\n{log.read_text()[-4000:]}")
+        raise
+    yield st
+    st.stop()
+
+
+@pytest.fixture
+def chat(stack: stack_mod.Stack) -> Chat:
+    return Chat(stack.rasa_url)

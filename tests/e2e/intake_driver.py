@@ -1,0 +1,124 @@
+"""Plays a person through the intake over Rasa's REST channel, answering what is asked."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+class Chat:
+    """One person talking to the bot over Rasa's REST channel."""
+
+    def __init__(self, rasa_url: str, sender: str | None = None) -> None:
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
+        self.sender = sender or f"test-{uuid.uuid4().hex[:12]}"
+        self.client = httpx.Client(timeout=60)
+
+    def say(self, message: str) -> list[dict]:
+        resp = self.client.post(self.url, json={"sender": self.sender, "message": message})
+        resp.raise_for_status()
+        return resp.json()
+
+    @staticmethod
+    def text(replies: list[dict]) -> str:
+        return "\n".join(r.get("text", "") for r in replies if r.get("text"))
+
+
+# What a person types for each kind of question, unless the test says otherwise.
+DEFAULT_TYPED = {
+    "child_name": "Emma",
+    "grade": "4. klasse",
+    "school": "nordskolne",  # a typo on purpose
+    "contact": "22 33 44 55",
+    "days_last_month": "ca. 6 dage",
+    "what_makes_school_hard": "Hun bliver drillet i frikvartererne og har ondt i maven om morgenen",
+}
+
+
+@dataclass
+class Turn:
+    sent: str
+    replies: list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return Chat.text(self.replies)
+
+    @property
+    def progress(self) -> dict[str, Any] | None:
+        for reply in self.replies:
+            custom = reply.get("custom") or {}
+            if "progress" in custom:
+                return custom["progress"]
+        return None
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        out: list[dict[str, str]] = []
+        for reply in self.replies:
+            out.extend(reply.get("buttons") or [])
+        return out
+
+    def button(self, title_prefix: str) -> str:
+        for b in self.buttons:
+            if b["title"].startswith(title_prefix):
+                return b["payload"]
+        raise AssertionError(f"no button {title_prefix!r} in {[b['title'] for b in self.buttons]}")
+
+
+@dataclass
+class Intake:
+    chat: Chat
+    turns: list[Turn] = field(default_factory=list)
+
+    def say(self, message: str) -> Turn:
+        turn = Turn(message, self.chat.say(message))
+        self.turns.append(turn)
+        return turn
+
+    def start(self, role: str = "forælder") -> Turn:
+        opening = self.say("hej")
+        consent = self.say(opening.button("Ja"))
+        return self.say(consent.button("Jeg er elev" if role == "elev" else "Jeg er forælder"))
+
+    def answer_until_review(
+        self,
+        first: Turn,
+        typed: dict[str, str] | None = None,
+        on_question: Callable[[Turn], Turn | None] | None = None,
+        limit: int = 80,
+    ) -> Turn:
+        """Answer every question; `typed` overrides answers by question key."""
+        answers = {**DEFAULT_TYPED, **(typed or {})}
+        turn = first
+        for _ in range(limit):
+            if on_question is not None:
+                replaced = on_question(turn)
+                if replaced is not None:
+                    turn = replaced
+                    continue
+            progress = turn.progress
+            if progress is None:
+                return turn
+            key, qtype = progress["question"], progress["type"]
+            if key in answers:
+                turn = self.say(answers[key])
+            elif qtype in ("scale", "choice", "multichoice") and turn.buttons:
+                turn = self.say(turn.buttons[min(2, len(turn.buttons) - 1)]["payload"])
+            elif qtype == "text":
+                turn = self.say(f"Et svar til {key.replace('_', ' ')}")
+            elif qtype == "number":
+                turn = self.say("3")
+            else:
+                turn = self.say("ved ikke")
+        raise AssertionError("the intake did not reach the review")
+
+
+def reference_in(text: str) -> str | None:
+    match = re.search(r"\bSB-\d{4}-\d+\b", text)
+    return match.group(0) if match else None

@@ -1,0 +1,111 @@
+"""Whole intakes against the running engine and action server, checked in the database."""
+
+from __future__ import annotations
+
+from intake_driver import Chat, Intake, reference_in
+
+from bot import intake as store
+from bot.questionnaire import load_questionnaire
+
+
+def test_parent_intake_end_to_end(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    first = person.start("forælder")
+    assert "spørgsmål 1 af ca." in first.text.lower()
+    seen_faq = False
+
+    def interrupt(turn):
+        nonlocal seen_faq
+        progress = turn.progress
+        if not seen_faq and progress and progress["current"] == 6:
+            seen_faq = True
+            answer = person.say("hvem kan se det?")
+            assert "kontaktperson" in answer.text.lower()
+            # The form resumes at the same question.
+            assert answer.progress and answer.progress["current"] == 6
+            return answer
+        return None
+
+    review = person.answer_until_review(first, on_question=interrupt)
+    assert seen_faq
+    assert "emma" in review.text.lower()
+    assert "nordskolen" in review.text.lower()
+
+    confirmed = person.say(review.button("Ja"))
+    reference = reference_in(confirmed.text)
+    assert reference, confirmed.text
+
+    answers = store.get_answers(person.chat.sender)
+    plan = load_questionnaire().plan("parent")
+    assert set(answers) == {q.key for q in plan}
+    assert answers["grade"]["value"] == 4
+    assert answers["school"]["display"] == "Nordskolen"
+    assert "drillet" in (answers["what_makes_school_hard"]["free_text"] or "")
+    assert store.case_reference(person.chat.sender) == reference
+
+
+def test_pupil_gets_pupil_wording_and_can_say_dont_know(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    first = person.start("elev")
+    # Pupil wording: "du" about oneself, not "dit barn".
+    assert "dit barn" not in first.text.lower()
+    turn = person.say("Ali")
+    turn = person.say("ved ikke")  # the grade: "ved ikke" is a fine answer
+    answers = store.get_answers(person.chat.sender)
+    assert answers["child_name"]["display"] == "Ali"
+    assert answers["grade"]["status"] == "dont_know"
+    assert turn.progress and turn.progress["question"] == "school"
+
+
+def test_bad_grade_is_asked_again_and_nothing_is_lost(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    person.say("Noah")
+    turn = person.say("14")
+    assert "0 til 10" in turn.text
+    assert turn.progress and turn.progress["question"] == "grade"
+    turn = person.say("tredje")
+    answers = store.get_answers(person.chat.sender)
+    assert answers["child_name"]["display"] == "Noah"
+    assert answers["grade"]["value"] == 3
+
+
+def test_correction_pause_and_resume_from_another_browser(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    person.say("Sofie")
+    person.say("5")
+    turn = person.say("jeg vil rette klassetrinnet")
+    assert turn.progress and turn.progress["question"] == "grade"
+    person.say("6. klasse")
+    paused = person.say("pause")
+    code = next(w.strip(".,") for w in paused.text.split() if w.strip(".,").isupper()
+                and len(w.strip(".,")) >= 6)
+
+    other = Intake(Chat(stack.rasa_url))
+    asked = other.say("fortsæt")
+    assert "kode" in asked.text.lower()
+    resumed = other.say(code)
+    assert resumed.progress and resumed.progress["question"] == "school"
+    answers = store.get_answers(person.chat.sender)
+    assert answers["grade"]["value"] == 6
+    assert answers["child_name"]["display"] == "Sofie"
+
+
+def test_consent_declined_collects_nothing(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    opening = person.say("hej")
+    declined = person.say(opening.button("Nej"))
+    assert "ikke gemt" in declined.text.lower()
+    assert store.get_answers(person.chat.sender) == {}
+    assert not store.has_consent(person.chat.sender)
+
+
+def test_delete_my_answers(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    person.say("Karl")
+    ask = person.say("slet mine svar")
+    done = person.say(ask.button("Ja"))
+    assert "slettet" in done.text.lower()
+    assert store.get_answers(person.chat.sender) == {}

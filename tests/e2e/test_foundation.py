@@ -1,0 +1,37 @@
+"""The stack is real end to end: Rasa answers in Danish, the action server writes the database."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+
+from bot.db.models import Respondent
+from bot.db.session import session_scope
+
+
+def test_greeting_is_danish_and_says_it_is_automated(chat) -> None:
+    replies = chat.say("hej")
+    text = chat.text(replies).lower()
+    assert text, "the bot answered nothing"
+    assert "skolebro" in text
+    # EU AI Act art. 50: people are told they talk to an automated assistant.
+    assert "automatisk assistent" in text or "robot" in text
+    assert "ikke et menneske" in text
+
+
+def test_greeting_action_registers_the_conversation(chat) -> None:
+    chat.say("hej")
+    with session_scope() as session:
+        row = session.scalars(
+            select(Respondent).where(Respondent.conversation_id == chat.sender)
+        ).one_or_none()
+        assert row is not None, "the custom action did not write the conversation row"
+        # Nothing personal before consent.
+        assert row.role is None and not row.consent_given
+
+
+def test_all_three_processes_are_healthy(stack) -> None:
+    assert httpx.get(f"{stack.action_url}/health", timeout=5).status_code == 200
+    assert httpx.get(f"{stack.api_url}/healthz", timeout=5).status_code == 200
+    status = httpx.get(f"{stack.rasa_url}/status", timeout=5).json()
+    assert status["model_file"].endswith("skolebro.tar.gz")
