@@ -102,6 +102,9 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:
+            # Slots reset by other actions (answer=None) are "validated" too; nothing to do.
+            return {}
         role = core_role(tracker) or "parent"
         respondent = respondent_id(tracker)
         try:
@@ -125,6 +128,9 @@ class ValidateIntakeForm(FormValidationAction):
             return {"answer": "done", "question_key": None}
         text = str(value if value is not None else "")
         fails = int(tracker.get_slot("fail_count") or 0)
+        if text.startswith("/") and not text.startswith("/svar"):
+            # An old button from earlier in the chat: not an answer to this question.
+            return {"answer": None}
         if question.type != "text" and latest_intent(tracker) in OFF_TOPIC:
             say(dispatcher, "off_topic_in_question", role)
             return {"answer": None, "fail_count": fails + 1}
@@ -186,7 +192,9 @@ class ValidateIntakeForm(FormValidationAction):
                 matched,
                 False,
             )
-        if question.classify_areas:
+        if question.classify_areas and question.section == "open":
+            # The open question decides which areas come first; the reflection shows
+            # the person they were heard.
             hits = classify_areas(text)
             dispatcher.utter_message(text=reflect(hits, role))
             slots["area_order"] = [hit.area for hit in hits]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.summary import review_text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,7 +21,9 @@ from actions.common import (
 from bot import intake, messages
 from bot.config import get_settings
 from bot.flow import correction_choices, correction_target, keys_to_redo
+from bot.profile import AnswerRecord
 from bot.questionnaire import load_questionnaire
+from bot.summary import review_text
 
 
 class ActionReview(Action):
@@ -37,8 +38,12 @@ class ActionReview(Action):
             answers = await store(dispatcher, role, intake.get_answers, respondent_id(tracker))
         except StoreUnavailable:
             return []
+        records = [
+            AnswerRecord(key, row["status"], row["value"], row.get("free_text"), role)
+            for key, row in answers.items()
+        ]
         say(dispatcher, "review_intro", role)
-        dispatcher.utter_message(text=review_text(answers, load_questionnaire(), role))
+        dispatcher.utter_message(text=review_text(records, load_questionnaire(), role))
         dispatcher.utter_message(
             text=messages.text("review_question", role),
             buttons=buttons(

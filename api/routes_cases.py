@@ -13,6 +13,7 @@ from api import schemas
 from api.deps import CaseWorker, DbSession
 from api.templating import render
 from bot import audit, cases
+from bot.db.base import utcnow
 from bot.db.models import Case, ProfileSnapshot, Worker
 
 router = APIRouter(prefix="/cases", tags=["sager"])
@@ -79,8 +80,7 @@ def get_case(case_id: int, session: DbSession, worker: CaseWorker) -> dict[str, 
 def summary_html(case_id: int, session: DbSession, worker: CaseWorker) -> HTMLResponse:
     case = _case(session, worker, case_id)
     cases.audit_read(session, worker, case, "summary_html")
-    profile = cases.latest_profile(session, case, audit.actor_name(worker))
-    html = cases.render_summary_html(case, profile)
+    html = cases.render_summary_html(session, case, "html")
     session.commit()
     return HTMLResponse(html)
 
@@ -95,7 +95,9 @@ def record_form(case_id: int, session: DbSession, worker: CaseWorker) -> HTMLRes
     cases.audit_read(session, worker, case, "registreringsskema")
     data = cases.case_detail(session, worker, case)
     session.commit()
-    return HTMLResponse(render("registreringsskema.html", data=data, worker=worker))
+    return HTMLResponse(
+        render("registreringsskema.html", data=data, worker=worker, printed=utcnow())
+    )
 
 
 @router.post(
@@ -168,6 +170,19 @@ def rerun_profile(case_id: int, session: DbSession, worker: CaseWorker) -> dict[
         "data": snap.data,
         "history": history or 0,
     }
+
+
+@router.get(
+    "/{case_id}/profiles",
+    response_model=list[schemas.ProfileSnapshotOut],
+    summary="Alle gemte profiler for sagen (ældste først)",
+)
+def profile_history(case_id: int, session: DbSession, worker: CaseWorker) -> list[dict[str, Any]]:
+    case = _case(session, worker, case_id)
+    cases.audit_read(session, worker, case, "profiles")
+    rows = [cases.snapshot_info(s, with_data=True) for s in cases.profile_history(session, case)]
+    session.commit()
+    return rows
 
 
 @router.get("/{case_id}/export", summary="GDPR-indsigt: alt om sagen som JSON")

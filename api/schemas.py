@@ -59,12 +59,25 @@ class CasePatch(BaseModel):
     status: CaseStatus = Field(description="Ny status: ny → kontaktet → i gang → afsluttet")
 
 
+class ProfileSnapshotInfo(BaseModel):
+    id: int
+    created_at: datetime
+    created_by: str
+
+
+class ProfileSnapshotOut(ProfileSnapshotInfo):
+    data: dict[str, Any]
+
+
 class CaseDetail(BaseModel):
     case: CaseOut
     respondents: list[dict[str, Any]]
     notes: list[NoteOut]
-    profile: dict[str, Any] | None
-    summary: dict[str, Any] | None
+    profile: dict[str, Any] | None = Field(description="Den aktuelle årsagsprofil")
+    profile_history: list[ProfileSnapshotInfo] = Field(
+        default=[], description="Gemte profiler (ældste først); ny række ved hver ændring"
+    )
+    summary: dict[str, Any] | None = Field(description="Resuméet i den rækkefølge, det vises")
 
 
 class InvitationIn(BaseModel):

@@ -55,8 +55,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "pupil": "Dine svar er slettet. Skriv hej, hvis du vil starte igen.",
     },
     "review_intro": {
-        "parent": "Tak for alle dine svar. Her er det, jeg sender til kontaktpersonen:",
-        "pupil": "Tak! Her er det, din kontaktperson får:",
+        "parent": "Tak for alle dine svar.",
+        "pupil": "Tak for dine svar!",
     },
     "review_question": {
         "parent": "Er det rigtigt? Du kan rette et svar, før du sender.",

@@ -429,7 +429,11 @@ def match_school(text: str, schools: list[str]) -> str | None:
     if len(prefixed) == 1:
         return prefixed[0]
     hit = fuzzy_match(core, cores.keys(), cutoff=0.8)
-    return cores[hit] if hit else None
+    if hit:
+        return cores[hit]
+    # A typo inside the suffix ("nordskolne") hides the core: compare whole names too.
+    whole = fuzzy_match(_clean(text).replace(" ", ""), full.keys(), cutoff=0.85)
+    return full[whole] if whole else None
 
 
 # --- contact --------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ class Question(_Model):
         if self.type == "scale":
             buttons.append(("Ved ikke", svar_payload("ved ikke")))
         if self.optional:
-            buttons.append(("Spring over", "/spring_over"))
+            buttons.append(("Spring over", svar_payload("spring over")))
         return buttons
 
     def parse(self, text: str, role: Role | str, schools: list[str] | None = None) -> ParsedAnswer:

@@ -37,6 +37,15 @@ DEFAULT_TYPED = {
     "contact": "22 33 44 55",
     "days_last_month": "ca. 6 dage",
     "what_makes_school_hard": "Hun bliver drillet i frikvartererne og har ondt i maven om morgenen",
+    "hard_morning": "Hun græder og siger hun har ondt i maven, og så kommer vi for sent",
+    "skole_andet": "Der er meget larm i klassen",
+    "kammerater_andet": "Hun har ingen at være sammen med i frikvarteret",
+    "hjem_andet": "Vi er flyttet for et halvt år siden",
+    "barnet_andet": "Hun sover dårligt og er træt",
+    "fritid_andet": "Hun gik til håndbold før",
+    "strengths_good_at": "Hun er god til at tegne og elsker dyr",
+    "strengths_network": "Hendes mormor og en veninde fra håndbold",
+    "strengths_helped": "Det hjalp, da læreren hentede hende ved porten",
 }
 
 
@@ -111,7 +120,7 @@ class Intake:
             elif qtype in ("scale", "choice", "multichoice") and turn.buttons:
                 turn = self.say(turn.buttons[min(2, len(turn.buttons) - 1)]["payload"])
             elif qtype == "text":
-                turn = self.say(f"Et svar til {key.replace('_', ' ')}")
+                turn = self.say("Det ved jeg ikke så meget om")
             elif qtype == "number":
                 turn = self.say("3")
             else:

@@ -79,8 +79,11 @@ def test_correction_pause_and_resume_from_another_browser(stack) -> None:
     assert turn.progress and turn.progress["question"] == "grade"
     person.say("6. klasse")
     paused = person.say("pause")
-    code = next(w.strip(".,") for w in paused.text.split() if w.strip(".,").isupper()
-                and len(w.strip(".,")) >= 6)
+    code = next(
+        w.strip(".,")
+        for w in paused.text.split()
+        if w.strip(".,").isupper() and len(w.strip(".,")) >= 6
+    )
 
     other = Intake(Chat(stack.rasa_url))
     asked = other.say("fortsæt")

@@ -64,7 +64,9 @@ def test_buttons_carry_valid_json_payloads(q) -> None:
 
 def test_text_questions_have_no_answer_buttons_but_can_be_skipped(q) -> None:
     assert q.question("child_name").buttons_for("parent") == []
-    assert q.question("hjem_andet").buttons_for("parent") == [("Spring over", "/spring_over")]
+    assert q.question("hjem_andet").buttons_for("parent") == [
+        ("Spring over", '/svar{"svar":"spring over"}')
+    ]
 
 
 def test_parent_only_options_are_hidden_for_pupils(q) -> None:
