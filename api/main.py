@@ -18,7 +18,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_admin, routes_cases, schemas
+from api import routes_admin, routes_cases, schemas, web
 from api.deps import DbSession, Leader
 from bot import audit, auth, outbox, stats
 from bot.config import get_settings
@@ -137,6 +137,7 @@ def create_app() -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
+    web.add_cors(app)  # CORS_ORIGINS only; never "*"
 
     @app.middleware("http")
     async def limit_body(
@@ -190,6 +191,7 @@ def create_app() -> FastAPI:
     def healthz(session: DbSession) -> dict[str, str]:
         return _health(session)
 
+    web.mount(app)  # chat, pupil, worker and leader pages, widget.js, /static
     return app
 
 

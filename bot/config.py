@@ -32,6 +32,19 @@ class Settings(BaseSettings):
 
     # Municipality and service wording.
     municipality_name: str = "Demo Kommune"
+    # Branding of the web pages: logo URL (empty: the built-in Skolebro logo) and the main
+    # colour as #rrggbb (buttons, header); the text colour on it is chosen for contrast.
+    brand_logo_url: str = ""
+    brand_color: str = "#00594f"
+
+    # Web pages. The browser talks to Rasa's REST channel at this URL; empty means
+    # http://<the page's host>:<rasa_port>.
+    rasa_public_url: str = ""
+    # Origins (comma list) allowed to call the API from a browser and to embed the chat
+    # (widget.js) in an iframe. Never "*" in production: "*" is ignored.
+    cors_origins: str = (
+        "http://localhost:8000,http://127.0.0.1:8000,http://localhost:8080,http://127.0.0.1:8080"
+    )
     retention_days: int = 365
     contact_within_working_days: int = 3
 

@@ -185,6 +185,10 @@ def summary_dict(
         "urgent": urgent,
         "underretning": UNDERRETNING if urgent else "",
         "absence": absence,
+        # The open question in the person's own words: what they think makes school hard.
+        "in_own_words": [
+            {"role": ROLE_LABELS[r], "text": t} for r, t in shown("what_makes_school_hard").items()
+        ],
         "areas": areas,
         "functions": functions,
         "strengths": {

@@ -1,15 +1,18 @@
 """Evaluate bot/risk.py on the labelled sets.
 
-Usage: python eval/run_eval.py [-v]
-Prints recall per kind, overall recall and false-alarm rate for the main set
-(eval/risk_eval.yaml) and, separately, for the held-out set (eval/risk_heldout.yaml).
-Exits non-zero when the main set has recall < 100 % or false alarms > 5 %.
-A risk message counts as caught only if its labelled kind is among the detected kinds.
+Usage: python eval/run_eval.py [-v] [FILE ...]
+Evaluates every eval/risk_*.yaml (or the files given) separately and prints recall per kind,
+overall recall, the false-alarm rate and the mean detection time per message. With -v, every
+missed risk message and every false alarm is listed.
+Exits non-zero when any set has recall < 100 % or false alarms > 5 %.
+A risk message counts as caught only if ALL its labelled kinds are among the detected kinds
+(recall per kind counts each labelled kind separately).
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +24,15 @@ if str(ROOT) not in sys.path:
 
 from bot.risk import KINDS, detect_risk  # noqa: E402
 
-MAIN = ROOT / "eval" / "risk_eval.yaml"
-HELDOUT = ROOT / "eval" / "risk_heldout.yaml"
+EVAL_DIR = ROOT / "eval"
 MAX_FALSE_ALARM = 0.05
+
+
+def eval_files() -> list[Path]:
+    """All labelled sets: risk_eval.yaml first, then the others alphabetically."""
+    files = sorted(EVAL_DIR.glob("risk_*.yaml"))
+    files.sort(key=lambda p: p.name != "risk_eval.yaml")
+    return files
 
 
 @dataclass
@@ -34,6 +43,7 @@ class Report:
     false_alarms: list[str] = field(default_factory=list)
     n_risk: int = 0
     n_calm: int = 0
+    seconds: float = 0.0
 
     @property
     def recall(self) -> float:
@@ -45,25 +55,41 @@ class Report:
     def false_alarm_rate(self) -> float:
         return len(self.false_alarms) / self.n_calm if self.n_calm else 0.0
 
+    @property
+    def ok(self) -> bool:
+        return self.recall == 1.0 and self.false_alarm_rate <= MAX_FALSE_ALARM
+
+    @property
+    def mean_ms(self) -> float:
+        n = self.n_risk + self.n_calm
+        return 1000 * self.seconds / n if n else 0.0
+
+
+def _timed(rep: Report, text: str):
+    start = time.perf_counter()
+    result = detect_risk(text)
+    rep.seconds += time.perf_counter() - start
+    return result
+
 
 def evaluate(path: Path) -> Report:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     rep = Report(path.name)
     for item in data.get("risk") or []:
         rep.n_risk += 1
-        result = detect_risk(item["text"])
+        result = _timed(rep, item["text"])
         for kind in item["kinds"]:
             stat = rep.per_kind.setdefault(kind, [0, 0])
             stat[1] += 1
             if result.is_risk and kind in result.kinds:
                 stat[0] += 1
             else:
-                rep.missed.append(f"[{kind}] {item['text']}  -> {result.kinds}")
+                rep.missed.append(f"[{kind}] {item['text']}  -> {list(result.kinds)}")
     for item in data.get("calm") or []:
         rep.n_calm += 1
-        result = detect_risk(item["text"])
+        result = _timed(rep, item["text"])
         if result.is_risk:
-            rep.false_alarms.append(f"{item['text']}  -> {result.kinds} {result.matches}")
+            rep.false_alarms.append(f"{item['text']}  -> {list(result.kinds)} {result.matches}")
     return rep
 
 
@@ -78,6 +104,7 @@ def show(rep: Report, verbose: bool) -> None:
         f"  false alarms         {len(rep.false_alarms):>3}/{rep.n_calm:<3} "
         f"{rep.false_alarm_rate:6.1%}"
     )
+    print(f"  mean time            {rep.mean_ms:.3f} ms/message")
     if verbose or rep.missed:
         for line in rep.missed:
             print("  MISSED", line)
@@ -88,13 +115,16 @@ def show(rep: Report, verbose: bool) -> None:
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    main_rep = evaluate(MAIN)
-    show(main_rep, verbose)
-    if HELDOUT.exists():
-        show(evaluate(HELDOUT), verbose)
-    ok = main_rep.recall == 1.0 and main_rep.false_alarm_rate <= MAX_FALSE_ALARM
-    print("OK" if ok else "FAIL (main set: need recall 100 % and false alarms <= 5 %)")
-    return 0 if ok else 1
+    paths = [Path(a) for a in argv if a != "-v"] or eval_files()
+    reports = [evaluate(p) for p in paths]
+    for rep in reports:
+        show(rep, verbose)
+    n = sum(r.n_risk + r.n_calm for r in reports)
+    total_ms = 1000 * sum(r.seconds for r in reports)
+    print(f"== all: {n} messages, mean {total_ms / n if n else 0:.3f} ms/message")
+    bad = [r.name for r in reports if not r.ok]
+    print("OK" if not bad else f"FAIL ({', '.join(bad)}: need recall 100 % and false alarms <= 5 %)")
+    return 0 if not bad else 1
 
 
 if __name__ == "__main__":

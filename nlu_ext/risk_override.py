@@ -21,6 +21,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.risk import detect_risk
 
 RISK_PREFIX = "risk_"
+# DIET's risk intents count on their own only when confident. Below this, and with the lexicon
+# silent, the message is more likely an idiom ("matematik slår mig ihjel") and falls back to the
+# next intent. The lexicon carries recall; this layer adds phrasings the lexicon does not know.
+DIET_RISK_MIN_CONFIDENCE = 0.8
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -44,9 +48,15 @@ class RiskIntentOverride(GraphComponent):
             if not text or text.startswith("/"):
                 continue  # button payloads are not things people wrote
             intent = message.get("intent") or {}
-            if str(intent.get("name", "")).startswith(RISK_PREFIX):
-                continue
             result = detect_risk(text)
+            diet_says_risk = str(intent.get("name", "")).startswith(RISK_PREFIX)
+            if diet_says_risk:
+                if (
+                    not result.is_risk
+                    and float(intent.get("confidence", 0)) < DIET_RISK_MIN_CONFIDENCE
+                ):
+                    self._demote(message)
+                continue
             if not result.is_risk:
                 continue
             override = {"name": RISK_PREFIX + result.kinds[0], "confidence": 1.0}
@@ -54,3 +64,11 @@ class RiskIntentOverride(GraphComponent):
             message.set("intent", override, add_to_output=True)
             message.set("intent_ranking", [override, *ranking], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _demote(message: Message) -> None:
+        ranking = message.get("intent_ranking") or []
+        rest = [r for r in ranking if not str(r.get("name", "")).startswith(RISK_PREFIX)]
+        if rest:
+            message.set("intent", rest[0], add_to_output=True)
+            message.set("intent_ranking", rest, add_to_output=True)

@@ -6,8 +6,10 @@ named by DATABASE_URL when it is set (as `.ci/run` does in its second pass).
 
 from __future__ import annotations
 
+import http.server
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import stack as stack_mod  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake_driver import Chat  # noqa: E402
+from intake_driver import WEBHOOK_SECRET, Chat  # noqa: E402
 
 
 def fresh_database(url: str) -> str:
@@ -45,8 +47,42 @@ def fresh_database(url: str) -> str:
     return parsed.set(database=name).render_as_string(hide_password=False)
 
 
+class WebhookReceiver:
+    """A real HTTP endpoint standing in for the municipality's case system."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.received.append((dict(self.headers.items()), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/skolebro"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack_mod.Stack]:
+def webhook() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, webhook: WebhookReceiver
+) -> Iterator[stack_mod.Stack]:
     model = stack_mod.ensure_model()
     data_dir = tmp_path_factory.mktemp("skolebro-data")
     database_url = fresh_database(os.environ.get("DATABASE_URL", ""))
@@ -58,6 +94,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack_mod.Stack]
         database_url=database_url,
         redis_url=os.environ.get("REDIS_URL", ""),
         log_dir=data_dir / "logs",
+        extra_env={
+            "WEBHOOK_URL": webhook.url,
+            "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "OUTBOX_INTERVAL_SECONDS": "1",
+        },
     )
     # The app code in this test process must read the same database as the stack.
     os.environ["DATA_DIR"] = str(data_dir)

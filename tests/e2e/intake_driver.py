@@ -10,6 +10,9 @@ from typing import Any
 
 import httpx
 
+# The shared secret the e2e stack signs its webhooks with.
+WEBHOOK_SECRET = "e2e-webhook-secret"
+
 
 class Chat:
     """One person talking to the bot over Rasa's REST channel."""

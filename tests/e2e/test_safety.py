@@ -1,0 +1,95 @@
+"""Danger signals at any point: help in the same reply, the case flagged for the worker."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from intake_driver import Chat, Intake
+
+HELPLINES = ("116 111", "112")
+
+
+def shows_help(text: str) -> bool:
+    return all(number in text for number in HELPLINES)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "min far slår mig",
+        "jeg vil ikke leve mere",
+        "en voksen rører ved mig og det vil jeg ikke",
+        "vi har ikke noget sted at sove i nat",
+        "de truer med at dele billeder af mig",
+        "han siger han vil slaa sig selv ihjel",  # a parent, without æøå
+    ],
+)
+def test_danger_at_the_greeting_gets_help_at_once(stack, message: str) -> None:
+    chat = Chat(stack.rasa_url)
+    text = chat.text(chat.say(message))
+    assert shows_help(text), text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["jeg keder mig ihjel", "matematik slår mig ihjel", "vi skændes om skærmtid derhjemme"],
+)
+def test_idioms_and_ordinary_worries_do_not_alarm(stack, message: str) -> None:
+    chat = Chat(stack.rasa_url)
+    chat.say("hej")
+    text = chat.text(chat.say(message))
+    assert "116 111" not in text, text
+
+
+def test_danger_mid_form_flags_the_case_urgent_for_the_worker(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    person.say("Mikkel")
+    person.say("5. klasse")
+    person.say("Nordskolen")
+    help_turn = person.say("hans stedfar slår ham når han ikke vil i skole")
+    assert shows_help(help_turn.text), help_turn.text
+    assert "hastende" in help_turn.text.lower()
+
+    worker = httpx.Client(base_url=f"{stack.api_url}/api/v1", timeout=30)
+    token = worker.post("/auth/token", data={"username": "kontakt1", "password": "demo1234"})
+    worker.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    deadline = time.monotonic() + 10
+    urgent = []
+    while time.monotonic() < deadline and not urgent:
+        urgent = [
+            c
+            for c in worker.get("/cases", params={"urgent": True}).json()
+            if c["pupil_alias"] == "Mikkel"
+        ]
+        time.sleep(0.5)
+    assert urgent, "the case was not listed as urgent"
+    assert worker.get("/cases").json()[0]["urgent"], "urgent cases come first"
+
+    # The person can go on with the intake afterwards, where they were.
+    resumed = person.say(help_turn.button("Fortsæt"))
+    assert resumed.progress and resumed.progress["question"] == "contact"
+
+
+def test_danger_in_a_free_text_answer_is_kept_as_the_answer(stack) -> None:
+    from bot import intake as store
+
+    person = Intake(Chat(stack.rasa_url))
+    first = person.start("elev")
+    answers = {"what_makes_school_hard": "de andre driller mig og jeg har lyst til at dø"}
+    seen = {}
+
+    def stop_at_open(turn):
+        if turn.progress and turn.progress["question"] == "what_makes_school_hard":
+            reply = person.say(answers["what_makes_school_hard"])
+            seen["reply"] = reply
+            return reply
+        return None
+
+    # The safety reply pauses the form, so the driver stops there.
+    person.answer_until_review(first, on_question=stop_at_open, limit=12)
+    assert "reply" in seen and shows_help(seen["reply"].text)
+    stored = store.get_answers(person.chat.sender)
+    assert "dø" in (stored["what_makes_school_hard"]["free_text"] or "")

@@ -1,0 +1,102 @@
+"""A parent intake over the chat, then the case as the assigned worker reads it over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from intake_driver import WEBHOOK_SECRET, Chat, Intake, reference_in
+
+from bot.outbox import verify_signature
+
+
+def login(api_url: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=f"{api_url}/api/v1", timeout=30)
+    resp = client.post("/auth/token", data={"username": username, "password": "demo1234"})
+    assert resp.status_code == 200, resp.text
+    client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+    return client
+
+
+def wait_for(predicate, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    return predicate()
+
+
+@pytest.fixture(scope="module")
+def confirmed_case(stack) -> str:
+    person = Intake(Chat(stack.rasa_url))
+    first = person.start("forælder")
+    review = person.answer_until_review(
+        first,
+        typed={
+            "child_name": "Freja",
+            "days_last_month": "3",
+            "kammerater_drillet": "tit",
+            "what_makes_school_hard": "Hun bliver mobbet på snapchat og vil ikke i skole",
+        },
+    )
+    confirmed = person.say(review.button("Ja"))
+    reference = reference_in(confirmed.text)
+    assert reference, confirmed.text
+    return reference
+
+
+def test_assigned_worker_reads_the_case_and_others_get_404(stack, confirmed_case) -> None:
+    worker = login(stack.api_url, "kontakt1")  # covers Nordskolen
+    listed = worker.get("/cases").json()
+    case = next(c for c in listed if c["reference"] == confirmed_case)
+    assert case["school"] == "Nordskolen" and case["status"] == "ny"
+
+    detail = worker.get(f"/cases/by-reference/{confirmed_case}")
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["case"]["pupil_alias"] == "Freja"
+    areas = {a["area"]: a for a in body["profile"]["areas"]}
+    assert areas["kammerater"]["level"] >= 2, areas["kammerater"]
+
+    html = worker.get(f"/cases/{case['id']}/summary.html").text
+    assert "3 dage" in html
+    assert "snapchat" in html
+
+    other = login(stack.api_url, "kontakt2")
+    assert other.get(f"/cases/{case['id']}").status_code == 404
+    assert other.get(f"/cases/by-reference/{confirmed_case}").status_code == 404
+
+    audit = worker.get(f"/cases/{case['id']}/audit").json()
+    reads = [a for a in audit if a["actor"].startswith("worker:") or "kontakt1" in a["actor"]]
+    assert len(reads) >= 2, audit
+
+
+def test_worker_gets_a_signed_webhook(stack, webhook, confirmed_case) -> None:
+    def matching():
+        return [
+            (h, b) for h, b in webhook.received if confirmed_case in b.decode("utf-8", "replace")
+        ]
+
+    received = wait_for(matching)
+    assert received, f"no webhook for {confirmed_case}: {len(webhook.received)} received"
+    headers, body = received[0]
+    signature = {k.lower(): v for k, v in headers.items()}["x-skolebro-signature"]
+    assert verify_signature(body, signature, WEBHOOK_SECRET)
+    assert not verify_signature(body + b" ", signature, WEBHOOK_SECRET)
+    payload = json.loads(body)
+    # The notification tells that there is a case, not what the family said.
+    assert "snapchat" not in json.dumps(payload, ensure_ascii=False)
+
+
+def test_export_and_delete(stack, confirmed_case) -> None:
+    worker = login(stack.api_url, "kontakt1")
+    case = worker.get(f"/cases/by-reference/{confirmed_case}").json()["case"]
+    export = worker.get(f"/cases/{case['id']}/export")
+    assert export.status_code == 200
+    assert "snapchat" in export.text
+    assert worker.delete(f"/cases/{case['id']}").status_code == 200
+    assert worker.get(f"/cases/{case['id']}").status_code == 404
