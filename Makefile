@@ -40,8 +40,9 @@ test-unit: setup
 test-e2e: setup train
 	$(APP)/python -m pytest -q tests/e2e
 
-eval: setup train ## NLU cross-validation report and the risk-detection evaluation
+eval: setup ## risk-detection recall/false alarms, NLU cross-validation (reports/)
 	$(APP)/python eval/run_eval.py
+	$(APP)/python scripts/nlu_eval.py --folds 3
 
 # Recompute engine/requirements.lock from engine/requirements.in in a scratch venv.
 engine-lock:

@@ -180,6 +180,9 @@ def _page(
         title=title,
         municipality=settings.municipality_name,
         logo=settings.brand_logo_url or DEFAULT_LOGO,
+        # The built-in logo sits next to the word Skolebro: decorative. A municipality's own
+        # logo carries its name.
+        logo_alt=settings.municipality_name if settings.brand_logo_url else "",
         embed=request.query_params.get("embed") == "1",
         **extra,
     )

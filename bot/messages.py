@@ -11,7 +11,7 @@ from bot.questionnaire import role_key
 _TEXTS: dict[str, dict[str, str]] = {
     "welcome_back": {
         "parent": "Velkommen tilbage. Vi fortsætter, hvor vi slap. Dine svar er gemt.",
-        "pupil": "Velkommen tilbage! Vi går videre, hvor vi slap.",
+        "pupil": "Hej igen! Vi går videre, hvor vi slap.",
     },
     "consent_thanks": {
         "parent": "Tak. Jeg har noteret dit ja. Du kan altid trække det tilbage.",
@@ -68,10 +68,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "pupil": "Tak! Det er sendt. Dit nummer er {reference}. Din kontaktperson taler med dig "
         "inden for {days}.",
     },
-    "already_confirmed": {
-        "parent": "Dine svar er allerede sendt. Sagsnummeret er {reference}.",
-        "pupil": "Dine svar er sendt. Dit nummer er {reference}.",
-    },
     "correct_which": {
         "parent": "Hvad vil du rette?",
         "pupil": "Hvad vil du rette?",
@@ -95,10 +91,6 @@ _TEXTS: dict[str, dict[str, str]] = {
     "off_topic_in_question": {
         "parent": "Det kan jeg ikke svare på her. Lad os tage spørgsmålet igen.",
         "pupil": "Det kan jeg ikke svare på. Prøv spørgsmålet igen.",
-    },
-    "reflect_none": {
-        "parent": "Tak. Jeg stiller nu spørgsmål om skole, kammerater, hjem, trivsel og fritid.",
-        "pupil": "Tak. Nu spørger jeg om skolen, venner, hjem og dig selv.",
     },
     "school_contact": {
         "parent": "Du kan altid ringe eller skrive til skolen: {school}, {contact}. Bed om "

@@ -78,15 +78,17 @@ person confirms, forgets everything here too.
       text,
     ]);
     log.append(item);
+    let last = item;
     if (buttons && buttons.length) {
       const li = el("li", { class: "choices-row" }, [renderButtons(buttons)]);
       log.append(li);
+      last = li;
       if (opts && opts.focus) {
         const first = li.querySelector("button");
-        if (first) first.focus();
+        if (first) first.focus({ preventScroll: true });
       }
     }
-    item.scrollIntoView({ block: "nearest" });
+    last.scrollIntoView({ block: "nearest" });
   }
 
   function removeChoices() {
@@ -99,6 +101,8 @@ person confirms, forgets everything here too.
       return;
     }
     progressWrap.hidden = false;
+    progressWrap.dataset.question = p.question || "";
+    progressWrap.dataset.type = p.type || "";
     progressBar.max = p.total;
     progressBar.value = Math.min(p.current, p.total);
     progressLabel.textContent = "Spørgsmål " + p.current + " af " + p.total;
@@ -274,6 +278,12 @@ person confirms, forgets everything here too.
     if (pupil) showCodeStep();
     else start();
   });
+
+  if (window.parent !== window) {
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") window.parent.postMessage({ skolebro: "close" }, "*");
+    });
+  }
 
   // --- start ----------------------------------------------------------------------------
   function start(code) {

@@ -113,6 +113,12 @@ Nothing else is loaded; styles live in a shadow root so the host page is not aff
     if (event.key === "Escape") shut();
   });
 
+  window.addEventListener("message", function (event) {
+    if (event.origin === base && event.data && event.data.skolebro === "close" && !panel.hidden) {
+      shut();
+    }
+  });
+
   root.appendChild(panel);
   root.appendChild(button);
 })();

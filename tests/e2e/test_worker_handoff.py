@@ -92,6 +92,33 @@ def test_worker_gets_a_signed_webhook(stack, webhook, confirmed_case) -> None:
     assert "snapchat" not in json.dumps(payload, ensure_ascii=False)
 
 
+def test_pupil_joins_the_case_with_an_invitation_code(stack, confirmed_case) -> None:
+    worker = login(stack.api_url, "kontakt1")
+    case = worker.get(f"/cases/by-reference/{confirmed_case}").json()["case"]
+    invitation = worker.post(f"/cases/{case['id']}/invitations", json={})
+    assert invitation.status_code in (200, 201), invitation.text
+    code = invitation.json()["code"]
+
+    pupil = Intake(Chat(stack.rasa_url))
+    opening = pupil.say("hej")
+    roles = pupil.say(opening.button("Ja"))
+    asked = pupil.say(roles.button("Jeg har en kode"))
+    assert "kode" in asked.text.lower()
+    first = pupil.say(code.lower())  # codes are not case-sensitive
+    assert "koden" in first.text.lower() or "virker" in first.text.lower(), first.text
+    # Pupil wording from here on: "du", not "dit barn".
+    assert first.progress and "dit barn" not in first.text.lower()
+    review = pupil.answer_until_review(first, typed={"child_name": "Freja"})
+    done = pupil.say(review.button("Ja"))
+    assert confirmed_case in done.text
+
+    detail = worker.get(f"/cases/{case['id']}").json()
+    roles_seen = {r["role"] for r in detail["respondents"]}
+    assert roles_seen == {"parent", "pupil"}, detail["respondents"]
+    html = worker.get(f"/cases/{case['id']}/summary.html").text
+    assert "Elev" in html and "Forælder" in html
+
+
 def test_export_and_delete(stack, confirmed_case) -> None:
     worker = login(stack.api_url, "kontakt1")
     case = worker.get(f"/cases/by-reference/{confirmed_case}").json()["case"]

@@ -60,3 +60,27 @@ def test_bot_responses_are_easy_to_read() -> None:
             if len(word_list(text)) >= MIN_WORDS and lix(text) > limit:
                 too_hard.append(f"{name} LIX {lix(text):.0f}: {text[:80]}")
     assert too_hard == []
+
+
+def test_action_messages_are_easy_to_read() -> None:
+    from bot.messages import all_texts
+
+    too_hard = []
+    for key, variant, text in all_texts():
+        limit = PUPIL_MAX if variant == "pupil" else PARENT_MAX
+        if len(word_list(text)) >= MIN_WORDS and lix(text) > limit:
+            too_hard.append(f"{key} [{variant}] LIX {lix(text):.0f}: {text[:80]}")
+    assert too_hard == []
+
+
+def test_every_response_has_a_pupil_variant_that_differs() -> None:
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    same = []
+    for name, variants in responses.items():
+        pupil = [v for v in variants if _is_pupil_variant(v)]
+        parent = [v for v in variants if not _is_pupil_variant(v)]
+        if name == "utter_ask_role":
+            continue  # asked before the role is known: one neutral wording
+        if not pupil or not parent or pupil[0].get("text") == parent[0].get("text"):
+            same.append(name)
+    assert same == []
