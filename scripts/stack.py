@@ -195,6 +195,11 @@ class Stack:
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: list[Proc] = field(default_factory=list)
+    # Several Rasa workers: `rasa_port` becomes the entry point (a small reverse proxy, see
+    # cmd_proxy) and the workers listen on free ports behind it. They share the endpoints file,
+    # so they need a shared tracker store (PostgreSQL) and the Redis lock store.
+    rasa_workers: int = 1
+    worker_ports: list[int] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
@@ -239,6 +244,13 @@ class Stack:
         log = (lambda n: self.log_dir / f"{n}.log") if self.log_dir else (lambda n: None)
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
+        if self.rasa_workers > 1:
+            if not self.redis_url or not self.database_url:
+                raise ValueError("several Rasa workers need DATABASE_URL and REDIS_URL")
+            if len(self.worker_ports) != self.rasa_workers:
+                self.worker_ports = [free_port() for _ in range(self.rasa_workers)]
+        else:
+            self.worker_ports = [self.rasa_port]
         self.procs = [
             Proc(
                 "actions",
@@ -270,29 +282,53 @@ class Stack:
                 env,
                 log("api"),
             ),
-            Proc(
-                "rasa",
-                [
-                    str(ENGINE_BIN / "rasa"),
-                    "run",
-                    "--model",
-                    str(model),
-                    "--port",
-                    str(self.rasa_port),
-                    "--enable-api",
-                    "--cors",
-                    "*",
-                    "--credentials",
-                    str(ROOT / "credentials.yml"),
-                    "--endpoints",
-                    str(endpoints),
-                ],
-                # /status answers only once the model is loaded.
-                f"{self.rasa_url}/status",
-                env,
-                log("rasa"),
-            ),
         ]
+        for i, port in enumerate(self.worker_ports):
+            name = "rasa" if i == 0 else f"rasa-{i + 1}"
+            self.procs.append(
+                Proc(
+                    name,
+                    [
+                        str(ENGINE_BIN / "rasa"),
+                        "run",
+                        "--model",
+                        str(model),
+                        "--port",
+                        str(port),
+                        "--enable-api",
+                        "--cors",
+                        "*",
+                        "--credentials",
+                        str(ROOT / "credentials.yml"),
+                        "--endpoints",
+                        str(endpoints),
+                    ],
+                    # /status answers only once the model is loaded.
+                    f"http://127.0.0.1:{port}/status",
+                    env,
+                    log(name),
+                )
+            )
+        if self.rasa_workers > 1:
+            upstreams: list[str] = []
+            for port in self.worker_ports:
+                upstreams += ["--upstream", f"http://127.0.0.1:{port}"]
+            self.procs.append(
+                Proc(
+                    "rasa-proxy",
+                    [
+                        str(APP_BIN / "python"),
+                        str(Path(__file__).resolve()),
+                        "proxy",
+                        "--port",
+                        str(self.rasa_port),
+                        *upstreams,
+                    ],
+                    f"{self.rasa_url}/proxy-health",
+                    env,
+                    log("rasa-proxy"),
+                )
+            )
 
     def start(self, model: Path, timeout: float = 120.0) -> None:
         self.prepare()
@@ -395,11 +431,90 @@ def cmd_run() -> int:
     return 0
 
 
+# Hop-by-hop headers (RFC 9110 7.6.1) and the ones aiohttp recomputes: never forwarded.
+_HOP_HEADERS = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
+
+
+def cmd_proxy(port: int, upstreams: list[str]) -> int:
+    """The entry point in front of several Rasa workers (development and tests; see README).
+
+    Round robin per request, not per conversation: any worker may handle any conversation,
+    because they share the tracker store and the Redis lock store serialises one conversation's
+    messages. A request is only retried on another worker when it could not be sent at all
+    (connection refused), so a message is never processed twice. Plain HTTP only: socket.io
+    needs sticky sessions, which production gets from nginx (`ip_hash`).
+    """
+    import itertools
+
+    from aiohttp import ClientConnectorError, ClientSession, ClientTimeout, TCPConnector, web
+
+    counter = itertools.count()
+
+    async def open_client(app: web.Application) -> None:
+        app["client"] = ClientSession(
+            connector=TCPConnector(limit=0),
+            timeout=ClientTimeout(total=300),
+            auto_decompress=False,
+        )
+
+    async def close_client(app: web.Application) -> None:
+        await app["client"].close()
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"upstreams": upstreams})
+
+    async def forward(request: web.Request) -> web.StreamResponse:
+        client: ClientSession = request.app["client"]
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        first = next(counter)
+        for i in range(len(upstreams)):
+            base = upstreams[(first + i) % len(upstreams)]
+            try:
+                async with client.request(
+                    request.method,
+                    base + request.rel_url.path_qs,
+                    headers=headers,
+                    data=body,
+                    allow_redirects=False,
+                ) as resp:
+                    payload = await resp.read()
+                    out = {k: v for k, v in resp.headers.items() if k.lower() not in _HOP_HEADERS}
+                    return web.Response(status=resp.status, body=payload, headers=out)
+            except ClientConnectorError:
+                continue  # nothing was sent: safe to try the next worker
+        return web.json_response({"error": "no Rasa worker reachable"}, status=502)
+
+    app = web.Application(client_max_size=16 * 1024 * 1024)
+    app.on_startup.append(open_client)
+    app.on_cleanup.append(close_client)
+    app.router.add_get("/proxy-health", health)
+    app.router.add_route("*", "/{tail:.*}", forward)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["run", "train", "fingerprint"])
+    parser.add_argument("command", choices=["run", "train", "fingerprint", "proxy"])
     parser.add_argument("--force", action="store_true", help="train even if nothing changed")
+    parser.add_argument("--port", type=int, help="proxy: the entry point's port")
+    parser.add_argument(
+        "--upstream", action="append", default=[], help="proxy: a Rasa worker's base URL"
+    )
     args = parser.parse_args(argv)
+    if args.command == "proxy":
+        return cmd_proxy(args.port, args.upstream)
     if args.command == "train":
         ensure_model(force=args.force)
         return 0

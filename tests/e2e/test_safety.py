@@ -93,3 +93,11 @@ def test_danger_in_a_free_text_answer_is_kept_as_the_answer(stack) -> None:
     assert "reply" in seen and shows_help(seen["reply"].text)
     stored = store.get_answers(person.chat.sender)
     assert "dø" in (stored["what_makes_school_hard"]["free_text"] or "")
+
+
+def test_no_to_are_you_safe_gets_emergency_advice(stack) -> None:
+    chat = Chat(stack.rasa_url)
+    first = chat.text(chat.say("hun skærer i sig selv"))
+    assert shows_help(first)
+    reply = chat.text(chat.say("nej"))
+    assert "Ring 112 nu" in reply, reply

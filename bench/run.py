@@ -1,0 +1,792 @@
+"""Skolebro load benchmark: whole intakes over Rasa's REST channel at several concurrencies.
+
+    .venvs/app/bin/python bench/run.py                 # the full bench (about 11 minutes)
+    .venvs/app/bin/python bench/run.py --quick         # a 2-minute smoke run
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venvs/app/bin/python bench/run.py --rasa-workers 2
+
+It starts its own stack (scripts/stack.py) on free loopback ports with a fresh database (a
+temporary SQLite folder, or a fresh PostgreSQL database beside DATABASE_URL), then measures:
+
+- `rasa train` time (a forced training into a temporary folder) and the model's size;
+- cold start: from launching the three processes to the first answer to "hej";
+- single-user latency (one person, no think time) and NLU parse time (`/model/parse`);
+- load levels (default 50, 200 and 600 simulated people): each person plays the intake as a
+  parent or a pupil (free text, "ved ikke", a correction of the grade, the review) and waits
+  5-15 s between messages; each level runs for a bounded time (default 45 s). Per level:
+  p50/p95/p99 latency per turn, turns/s, errors, CPU and memory of every process;
+- a ramp: more and more people with a short think time until p95 reaches 300 ms, giving the
+  highest turn rate held at p95 < 300 ms;
+- the same levels against a bare Rasa assistant (bench/bare: same NLU pipeline, rules and
+  responses only, no custom actions), reported as ratios.
+
+Results: a table on stdout, bench/results/bench-<timestamp>.json and .png. Timings on a busy
+machine (other test runs, the load generator itself on the same two cores) are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+BARE = BENCH / "bare"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import stack as stack_mod  # noqa: E402
+
+TARGET_P95_MS = 300.0
+
+# What people type, by question key; questions not listed get a button or a generic answer.
+TYPED = {
+    "parent": {
+        "child_name": ["Emma", "Noah", "Sofie", "Ali", "Freja"],
+        "grade": ["4. klasse", "7", "tredje", "8. kl"],
+        "school": ["nordskolne", "Åbyskolen", "Nordskolen"],
+        "contact": ["22 33 44 55", "mor@example.dk"],
+        "days_last_month": ["ca. 6 dage", "3", "en uge"],
+    },
+    "pupil": {
+        "child_name": ["Ali", "Maja", "Oliver"],
+        "grade": ["8. klasse", "9", "syvende"],
+        "school": ["Søndervangskolen", "nordskolen"],
+        "contact": ["22 33 44 55"],
+        "days_last_month": ["mange", "4 dage", "ved ikke"],
+    },
+}
+FREE_TEXT = [
+    "Hun bliver drillet i frikvartererne og har ondt i maven om morgenen",
+    "Der er meget larm i klassen, og han kan ikke koncentrere sig",
+    "Jeg har ingen at være sammen med i frikvarteret",
+    "Vi er flyttet for et halvt år siden og det har været svært",
+    "Han sover dårligt og er træt hele tiden",
+    "Matematik er alt for svært og læreren råber",
+    "Det ved jeg ikke så meget om",
+]
+# The bare assistant has no questionnaire: the same kind of messages in a fixed order.
+BARE_SCRIPT = [
+    "hej",
+    "/affirm",
+    "jeg er forælder",
+    "Emma",
+    "4. klasse",
+    "jeg vil rette klassetrinnet",
+    "5. klasse",
+    "nordskolen",
+    "ved ikke",
+    *FREE_TEXT,
+    "3",
+    "tit",
+    "ved ikke",
+    "sjældent",
+]
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[k], 1)
+
+
+@dataclass
+class Recorder:
+    latencies_ms: list[float] = field(default_factory=list)
+    ends: list[float] = field(default_factory=list)
+    errors: int = 0
+    error_examples: list[str] = field(default_factory=list)
+    intakes_completed: int = 0
+    corrections: int = 0
+    dont_knows: int = 0
+
+    def add(self, latency_ms: float, error: str | None) -> None:
+        self.ends.append(time.monotonic())
+        if error is None:
+            self.latencies_ms.append(latency_ms)
+        else:
+            self.errors += 1
+            if len(self.error_examples) < 5:
+                self.error_examples.append(error)
+
+    def summary(self, started: float, ended: float) -> dict[str, Any]:
+        window = max(0.001, ended - started)
+        in_window = sum(1 for t in self.ends if started <= t <= ended)
+        return {
+            "turns": len(self.latencies_ms) + self.errors,
+            "turns_per_s": round(in_window / window, 2),
+            "p50_ms": pct(self.latencies_ms, 50),
+            "p95_ms": pct(self.latencies_ms, 95),
+            "p99_ms": pct(self.latencies_ms, 99),
+            "max_ms": round(max(self.latencies_ms), 1) if self.latencies_ms else None,
+            "errors": self.errors,
+            "error_examples": self.error_examples,
+            "intakes_completed": self.intakes_completed,
+            "corrections": self.corrections,
+            "dont_knows": self.dont_knows,
+        }
+
+
+class Person:
+    """One parent or pupil chatting over REST, answering what the bot asks."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, rasa_url: str, rec: Recorder, rng: random.Random
+    ) -> None:
+        self.client = client
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
+        self.rec = rec
+        self.rng = rng
+        self.sender = f"bench-{uuid.uuid4().hex[:12]}"
+
+    async def say(self, message: str) -> list[dict[str, Any]] | None:
+        started = time.perf_counter()
+        error = None
+        replies = None
+        try:
+            resp = await self.client.post(
+                self.url, json={"sender": self.sender, "message": message}
+            )
+            if resp.status_code != 200:
+                error = f"HTTP {resp.status_code}: {resp.text[:120]}"
+            else:
+                replies = resp.json()
+                text = " ".join(r.get("text") or "" for r in replies)
+                if "kan ikke gemme lige nu" in text.lower():
+                    error = "store unavailable"
+        except (httpx.HTTPError, ValueError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:160]
+        self.rec.add((time.perf_counter() - started) * 1000, error)
+        return replies
+
+
+def _progress(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for reply in replies:
+        custom = reply.get("custom") or {}
+        if "progress" in custom:
+            return custom["progress"]
+    return None
+
+
+def _buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [b for r in replies for b in (r.get("buttons") or [])]
+
+
+def _button(replies: list[dict[str, Any]], prefix: str) -> str | None:
+    for b in _buttons(replies):
+        if b["title"].startswith(prefix):
+            return b["payload"]
+    return None
+
+
+class Intake:
+    """Plays intakes one after another until `stop_at`, thinking between messages."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        rasa_url: str,
+        rec: Recorder,
+        rng: random.Random,
+        think: tuple[float, float],
+        stop_at: float,
+        bare: bool = False,
+    ) -> None:
+        self.client, self.rasa_url, self.rec, self.rng = client, rasa_url, rec, rng
+        self.think, self.stop_at, self.bare = think, stop_at, bare
+
+    async def pause(self) -> bool:
+        """Think before the next message; False when the level is over."""
+        if self.think[1] > 0:
+            await asyncio.sleep(self.rng.uniform(*self.think))
+        return time.monotonic() < self.stop_at
+
+    async def run(self) -> None:
+        # People arrive spread over the first think interval, not all in the same second.
+        await asyncio.sleep(self.rng.uniform(0, self.think[1]))
+        while time.monotonic() < self.stop_at:
+            if self.bare:
+                await self.play_bare()
+            else:
+                await self.play()
+
+    async def play_bare(self) -> None:
+        person = Person(self.client, self.rasa_url, self.rec, self.rng)
+        for message in BARE_SCRIPT:
+            if await person.say(message) is None or not await self.pause():
+                return
+        self.rec.intakes_completed += 1
+
+    async def play(self) -> None:
+        person = Person(self.client, self.rasa_url, self.rec, self.rng)
+        role = self.rng.choice(["parent", "pupil"])
+        replies = await person.say("hej")
+        if replies is None or not await self.pause():
+            return
+        yes = _button(replies, "Ja")
+        replies = await person.say(yes or "ja")
+        if replies is None or not await self.pause():
+            return
+        who = _button(replies, "Jeg er elev" if role == "pupil" else "Jeg er forælder")
+        replies = await person.say(who or ("elev" if role == "pupil" else "forælder"))
+        corrected = False
+        for _ in range(90):
+            if replies is None or not await self.pause():
+                return
+            progress = _progress(replies)
+            if progress is None:
+                confirm = _button(replies, "Ja")
+                if confirm and confirm.startswith("/confirm_case"):
+                    await person.say(confirm)
+                    self.rec.intakes_completed += 1
+                    return
+                buttons = _buttons(replies)
+                message = buttons[0]["payload"] if buttons else "ved ikke"
+            else:
+                message = self.answer(progress, replies, role)
+                if progress["question"] == "school" and not corrected:
+                    # The grade was just answered: correct it once, as people do.
+                    corrected = True
+                    self.rec.corrections += 1
+                    message = "jeg vil rette klassetrinnet"
+            replies = await person.say(message)
+
+    def answer(self, progress: dict[str, Any], replies: list[dict[str, Any]], role: str) -> str:
+        key, qtype = progress["question"], progress["type"]
+        if key in TYPED[role]:
+            return self.rng.choice(TYPED[role][key])
+        if self.rng.random() < 0.15:
+            self.rec.dont_knows += 1
+            return "ved ikke"
+        if qtype == "text":
+            return self.rng.choice(FREE_TEXT)
+        buttons = _buttons(replies)
+        if buttons:
+            return self.rng.choice(buttons)["payload"]
+        return "3" if qtype == "number" else "ved ikke"
+
+
+class Sampler:
+    """CPU and memory of each process of the stack (with its children) once a second."""
+
+    def __init__(self, procs: dict[str, int]) -> None:
+        self.procs = {**procs, "load generator": os.getpid()}
+        self.handles: dict[int, psutil.Process] = {}
+        self.samples: dict[str, list[tuple[float, float]]] = {n: [] for n in self.procs}
+        self.task: asyncio.Task[None] | None = None
+
+    def _tree(self, pid: int) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+        out = []
+        for proc in tree:
+            handle = self.handles.get(proc.pid)
+            if handle is None:
+                handle = self.handles[proc.pid] = proc
+                with contextlib.suppress(psutil.Error):
+                    handle.cpu_percent(None)
+            out.append(handle)
+        return out
+
+    def sample(self, record: bool = True) -> None:
+        for name, pid in self.procs.items():
+            cpu = rss = 0.0
+            for proc in self._tree(pid):
+                with contextlib.suppress(psutil.Error):
+                    cpu += proc.cpu_percent(None)
+                    rss += proc.memory_info().rss
+            if record:
+                self.samples[name].append((cpu, rss / 2**20))
+
+    async def _loop(self) -> None:
+        self.sample(record=False)
+        while True:
+            await asyncio.sleep(1.0)
+            self.sample()
+
+    def __enter__(self) -> Sampler:
+        self.task = asyncio.get_running_loop().create_task(self._loop())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.task:
+            self.task.cancel()
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        out = {}
+        for name, samples in self.samples.items():
+            if not samples:
+                continue
+            cpus = [c for c, _ in samples]
+            out[name] = {
+                "cpu_mean_pct": round(statistics.fmean(cpus), 1),
+                "cpu_max_pct": round(max(cpus), 1),
+                "rss_max_mb": round(max(m for _, m in samples), 1),
+            }
+        return out
+
+
+def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(60.0),
+        limits=httpx.Limits(max_connections=None, max_keepalive_connections=2000),
+    )
+
+
+async def run_level(
+    rasa_url: str,
+    people: int,
+    think: tuple[float, float],
+    duration: float,
+    procs: dict[str, int],
+    seed: int,
+    bare: bool = False,
+) -> dict[str, Any]:
+    rec = Recorder()
+    rng = random.Random(seed)
+    started = time.monotonic()
+    stop_at = started + duration
+    async with _client() as client:
+        with Sampler(procs) as sampler:
+            tasks = [
+                asyncio.create_task(
+                    Intake(
+                        client, rasa_url, rec, random.Random(rng.random()), think, stop_at, bare
+                    ).run()
+                )
+                for _ in range(people)
+            ]
+            # Messages in flight at the end may finish; nobody starts a new one.
+            done, pending = await asyncio.wait(tasks, timeout=duration + think[1] + 60)
+            for task in pending:
+                task.cancel()
+            unfinished = len(pending)
+        ended = min(time.monotonic(), stop_at)
+    result = {"people": people, **rec.summary(started, ended), "processes": sampler.summary()}
+    result["errors"] += unfinished
+    for task in done:
+        if task.exception() is not None:
+            result["errors"] += 1
+            result["error_examples"].append(repr(task.exception())[:160])
+    return result
+
+
+async def single_user(rasa_url: str, turns: int, bare: bool) -> dict[str, Any]:
+    rec = Recorder()
+    async with _client() as client:
+        stop_at = time.monotonic() + 600
+        intake = Intake(client, rasa_url, rec, random.Random(7), (0.0, 0.0), stop_at, bare)
+        while len(rec.latencies_ms) + rec.errors < turns:
+            await (intake.play_bare() if bare else intake.play())
+    return {
+        "turns": len(rec.latencies_ms),
+        "p50_ms": pct(rec.latencies_ms, 50),
+        "p95_ms": pct(rec.latencies_ms, 95),
+        "errors": rec.errors,
+    }
+
+
+async def nlu_parse(rasa_url: str, rounds: int) -> dict[str, Any]:
+    messages = [*FREE_TEXT, "hej", "ja", "ved ikke", "jeg vil rette klassetrinnet", "4. klasse"]
+    times: list[float] = []
+    async with _client() as client:
+        for i in range(rounds):
+            started = time.perf_counter()
+            resp = await client.post(
+                f"{rasa_url}/model/parse", json={"text": messages[i % len(messages)]}
+            )
+            resp.raise_for_status()
+            times.append((time.perf_counter() - started) * 1000)
+    return {"messages": rounds, "p50_ms": pct(times, 50), "p95_ms": pct(times, 95)}
+
+
+async def ramp(
+    rasa_url: str,
+    procs: dict[str, int],
+    think: tuple[float, float],
+    step: float,
+    start: int,
+    factor: float,
+    max_people: int,
+) -> dict[str, Any]:
+    steps = []
+    people = start
+    best = None
+    while people <= max_people:
+        result = await run_level(rasa_url, people, think, step, procs, seed=people)
+        row = {k: result[k] for k in ("people", "turns_per_s", "p50_ms", "p95_ms", "errors")}
+        steps.append(row)
+        print(f"  ramp: {_fmt_row(row)}", flush=True)
+        held = row["errors"] == 0 and (row["p95_ms"] or 1e9) < TARGET_P95_MS
+        if not held:
+            break
+        if best is None or row["turns_per_s"] > best["turns_per_s"]:
+            best = row
+        people = max(people + 1, round(people * factor))
+    return {"think_s": list(think), "step_s": step, "steps": steps, "best_held": best}
+
+
+def _fmt_row(row: dict[str, Any]) -> str:
+    return (
+        f"{row['people']:>4} people  {row['turns_per_s']:>6} turns/s  "
+        f"p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms  errors {row['errors']}"
+    )
+
+
+def fresh_database(url: str) -> str:
+    if not url:
+        return ""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"skolebro_bench_{os.getpid()}"
+    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (old,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'skolebro_bench_%'"
+        ).fetchall():
+            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def measure_training(tmp: Path) -> dict[str, Any]:
+    out = tmp / "train"
+    started = time.monotonic()
+    subprocess.run(
+        [str(stack_mod.ENGINE_BIN / "rasa"), "train", "--force", "--out", str(out)],
+        cwd=ROOT,
+        env=stack_mod._engine_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seconds = time.monotonic() - started
+    model = next(out.glob("*.tar.gz"))
+    return {"seconds": round(seconds, 1), "model_mb": round(model.stat().st_size / 2**20, 2)}
+
+
+def ensure_bare_model() -> Path:
+    models = sorted((BARE / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        subprocess.run(
+            [
+                str(stack_mod.ENGINE_BIN / "rasa"),
+                "train",
+                "--config",
+                str(BARE / "config.yml"),
+                "--domain",
+                str(BARE / "domain.yml"),
+                "--data",
+                str(BARE / "data"),
+                "--out",
+                str(BARE / "models"),
+                "--fixed-model-name",
+                "bare",
+            ],
+            cwd=ROOT,
+            env=stack_mod._engine_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        models = [BARE / "models" / "bare.tar.gz"]
+    return models[-1]
+
+
+def first_answer(rasa_url: str) -> None:
+    resp = httpx.post(
+        f"{rasa_url}/webhooks/rest/webhook",
+        json={"sender": f"bench-cold-{uuid.uuid4().hex[:8]}", "message": "hej"},
+        timeout=120,
+    )
+    resp.raise_for_status()
+    assert resp.json(), "no answer to the first message"
+
+
+def start_bare(tmp: Path, database_url: str, redis_url: str) -> tuple[stack_mod.Proc, float]:
+    """A bare `rasa run` with the same tracker and lock store kinds as the stack."""
+    port = stack_mod.free_port()
+    endpoints = tmp / "bare-endpoints.yml"
+    endpoints.write_text(
+        stack_mod.rasa_tracker_store(database_url, tmp) + stack_mod.rasa_lock_store(redis_url)
+    )
+    proc = stack_mod.Proc(
+        "rasa (bare)",
+        [
+            str(stack_mod.ENGINE_BIN / "rasa"),
+            "run",
+            "--model",
+            str(ensure_bare_model()),
+            "--port",
+            str(port),
+            "--enable-api",
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+        ],
+        f"http://127.0.0.1:{port}/status",
+        stack_mod._engine_env(),
+        tmp / "bare-rasa.log",
+    )
+    started = time.monotonic()
+    proc.start()
+    while not proc.healthy():
+        if not proc.alive() or time.monotonic() - started > 180:
+            raise RuntimeError(f"the bare Rasa did not start; see {proc.log_path}")
+        time.sleep(0.3)
+    first_answer(f"http://127.0.0.1:{port}")
+    return proc, time.monotonic() - started
+
+
+def stop_proc(proc: stack_mod.Proc) -> None:
+    proc.signal_group(15)
+    if proc.popen is not None:
+        try:
+            proc.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.signal_group(9)
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print("\n=== Skolebro bench ===", report["started_at"], report["machine"])
+    one = report["one_off"]
+    print(
+        f"training {one.get('train', {}).get('seconds')} s (target < 90) | "
+        f"model {one.get('model_mb')} MB | cold start to first answer "
+        f"{one['cold_start_s']} s (target < 20) | single user p50 "
+        f"{one['single_user']['p50_ms']} ms (target < 30) | bare single user p50 "
+        f"{one.get('bare_single_user', {}).get('p50_ms')} ms | NLU parse p50 "
+        f"{one['nlu_parse']['p50_ms']} ms, p95 {one['nlu_parse']['p95_ms']} ms"
+    )
+    header = (
+        f"{'system':<10}{'people':>7}{'turns/s':>9}{'p50':>8}{'p95':>8}{'p99':>8}"
+        f"{'errors':>8}{'intakes':>8}  CPU% mean/max, RSS max MB per process"
+    )
+    print(header)
+    for system in ("skolebro", "bare"):
+        for row in report["levels"].get(system, []):
+            procs = "; ".join(
+                f"{n} {v['cpu_mean_pct']:.0f}/{v['cpu_max_pct']:.0f}% {v['rss_max_mb']:.0f}MB"
+                for n, v in row["processes"].items()
+            )
+            print(
+                f"{system:<10}{row['people']:>7}{row['turns_per_s']:>9}{row['p50_ms']!s:>8}"
+                f"{row['p95_ms']!s:>8}{row['p99_ms']!s:>8}{row['errors']:>8}"
+                f"{row['intakes_completed']:>8}  {procs}"
+            )
+    for row in report.get("ratios", []):
+        print(
+            f"ratio skolebro/bare at {row['people']} people: p50 x{row['p50']}, "
+            f"p95 x{row['p95']}, turns/s x{row['turns_per_s']}"
+        )
+    best = (report.get("ramp") or {}).get("best_held")
+    if best:
+        print(
+            f"ramp: highest turn rate held at p95 < {TARGET_P95_MS:.0f} ms: "
+            f"{best['turns_per_s']} turns/s ({best['people']} people, p95 {best['p95_ms']} ms)"
+        )
+    elif report.get("ramp"):
+        print(f"ramp: p95 < {TARGET_P95_MS:.0f} ms was not held even at the first step")
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    ax = axes[0]
+    for system, style in (("skolebro", "-o"), ("bare", "--s")):
+        rows = report["levels"].get(system, [])
+        if not rows:
+            continue
+        people = [r["people"] for r in rows]
+        for key in ("p50_ms", "p95_ms", "p99_ms"):
+            ax.plot(people, [r[key] or 0 for r in rows], style, label=f"{system} {key[:3]}")
+    ax.axhline(TARGET_P95_MS, color="red", linewidth=0.8, label="target p95")
+    ax.set_xlabel("simulated people (think time 5-15 s)")
+    ax.set_ylabel("latency per turn (ms)")
+    ax.set_yscale("log")
+    ax.legend(fontsize=7)
+    ax.set_title("Latency by load level")
+    ax = axes[1]
+    steps = (report.get("ramp") or {}).get("steps") or []
+    if steps:
+        ax.plot([s["turns_per_s"] for s in steps], [s["p95_ms"] or 0 for s in steps], "-o")
+        ax.axhline(TARGET_P95_MS, color="red", linewidth=0.8)
+        ax.set_xlabel("turns/s")
+        ax.set_ylabel("p95 (ms)")
+        ax.set_title("Ramp (short think time)")
+    fig.suptitle(f"Skolebro bench {report['started_at']}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    think = (args.think_min, args.think_max)
+    levels = [int(x) for x in args.levels.split(",") if x]
+    report: dict[str, Any] = {
+        "started_at": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": f"{platform.node()} {os.cpu_count()} CPUs, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB",
+        "settings": {**vars(args), "database": "postgresql" if args.database_url else "sqlite"},
+        "targets": {
+            "p95_ms_at_600": TARGET_P95_MS,
+            "single_user_p50_ms": 30,
+            "train_s": 90,
+            "cold_start_s": 20,
+        },
+        "one_off": {},
+        "levels": {"skolebro": [], "bare": []},
+    }
+    one = report["one_off"]
+    tmp = Path(tempfile.mkdtemp(prefix="skolebro-bench-"))
+    model = stack_mod.ensure_model()
+    one["model_mb"] = round(model.stat().st_size / 2**20, 2)
+    if not args.skip_train:
+        print("measuring rasa train (forced, into a temporary folder) ...", flush=True)
+        one["train"] = measure_training(tmp)
+        print(f"  {one['train']}", flush=True)
+
+    database_url = fresh_database(args.database_url)
+    st = stack_mod.Stack(
+        data_dir=tmp / "data",
+        rasa_port=stack_mod.free_port(),
+        action_port=stack_mod.free_port(),
+        api_port=stack_mod.free_port(),
+        database_url=database_url,
+        redis_url=args.redis_url,
+        log_dir=tmp / "logs",
+        rasa_workers=args.rasa_workers,
+    )
+    print("cold start ...", flush=True)
+    started = time.monotonic()
+    st.start(model, timeout=240)
+    first_answer(st.rasa_url)
+    one["cold_start_s"] = round(time.monotonic() - started, 1)
+    procs = {p.name: p.popen.pid for p in st.procs if p.popen}
+    try:
+        one["single_user"] = await single_user(st.rasa_url, args.single_turns, bare=False)
+        one["nlu_parse"] = await nlu_parse(st.rasa_url, args.parse_messages)
+        print(f"  cold {one['cold_start_s']} s, single {one['single_user']}", flush=True)
+        for people in levels:
+            print(f"skolebro: {people} people for {args.duration:.0f} s ...", flush=True)
+            row = await run_level(st.rasa_url, people, think, args.duration, procs, seed=people)
+            report["levels"]["skolebro"].append(row)
+            print(f"  {_fmt_row(row)}", flush=True)
+        if args.ramp_step > 0:
+            print("ramp ...", flush=True)
+            report["ramp"] = await ramp(
+                st.rasa_url,
+                procs,
+                (args.ramp_think_min, args.ramp_think_max),
+                args.ramp_step,
+                args.ramp_start,
+                args.ramp_factor,
+                args.ramp_max,
+            )
+    finally:
+        st.stop()
+
+    if not args.skip_bare:
+        print("bare Rasa ...", flush=True)
+        proc, cold = start_bare(tmp, database_url, args.redis_url)
+        one["bare_cold_start_s"] = round(cold, 1)
+        bare_url = proc.health_url.rsplit("/", 1)[0]
+        try:
+            one["bare_single_user"] = await single_user(bare_url, args.single_turns, bare=True)
+            for people in levels:
+                print(f"bare: {people} people for {args.duration:.0f} s ...", flush=True)
+                row = await run_level(
+                    bare_url, people, think, args.duration, {"rasa": proc.popen.pid}, people, True
+                )
+                report["levels"]["bare"].append(row)
+                print(f"  {_fmt_row(row)}", flush=True)
+        finally:
+            stop_proc(proc)
+        report["ratios"] = [
+            {
+                "people": a["people"],
+                "p50": ratio(a["p50_ms"], b["p50_ms"]),
+                "p95": ratio(a["p95_ms"], b["p95_ms"]),
+                "turns_per_s": ratio(a["turns_per_s"], b["turns_per_s"]),
+            }
+            for a, b in zip(report["levels"]["skolebro"], report["levels"]["bare"], strict=False)
+        ]
+    report["logs"] = str(tmp / "logs")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--levels", default="50,200,600", help="people per level, comma list")
+    parser.add_argument("--duration", type=float, default=45.0, help="seconds per level")
+    parser.add_argument("--think-min", type=float, default=5.0)
+    parser.add_argument("--think-max", type=float, default=15.0)
+    parser.add_argument("--ramp-step", type=float, default=15.0, help="seconds per step; 0: none")
+    parser.add_argument("--ramp-start", type=int, default=4)
+    parser.add_argument("--ramp-factor", type=float, default=1.6)
+    parser.add_argument("--ramp-max", type=int, default=400)
+    parser.add_argument("--ramp-think-min", type=float, default=0.5)
+    parser.add_argument("--ramp-think-max", type=float, default=1.5)
+    parser.add_argument("--single-turns", type=int, default=40)
+    parser.add_argument("--parse-messages", type=int, default=100)
+    parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--rasa-workers", type=int, default=1)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.levels, args.duration, args.skip_train = "10,50", 15.0, True
+        args.think_min, args.think_max = 1.0, 3.0
+        args.ramp_step, args.ramp_max, args.single_turns = 8.0, 40, 15
+    if args.rasa_workers > 1 and not (args.database_url and args.redis_url):
+        parser.error("--rasa-workers > 1 needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+
+    report = asyncio.run(bench(args))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    json_path = RESULTS / f"bench-{stamp}.json"
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    png_path = RESULTS / f"bench-{stamp}.png"
+    plot(report, png_path)
+    print_table(report)
+    print(f"\nresults: {json_path}\nplot:    {png_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
