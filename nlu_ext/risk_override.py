@@ -25,6 +25,12 @@ RISK_PREFIX = "risk_"
 # silent, the message is more likely an idiom ("matematik slår mig ihjel") and falls back to the
 # next intent. The lexicon carries recall; this layer adds phrasings the lexicon does not know.
 DIET_RISK_MIN_CONFIDENCE = 0.8
+# Commands such as "pause", "fortsæt" or "hej" are short. A long message that DIET only weakly
+# reads as a command is an answer ("han stopper op ved porten og kan ikke gå ind" is no pause),
+# so it becomes `inform` and the form keeps it instead of interrupting.
+SHORT_COMMAND_INTENTS = {"greet", "pause", "resume", "goodbye", "thanks", "affirm", "deny"}
+COMMAND_MAX_WORDS = 6
+COMMAND_MIN_CONFIDENCE = 0.9
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -58,12 +64,27 @@ class RiskIntentOverride(GraphComponent):
                     self._demote(message)
                 continue
             if not result.is_risk:
+                self._long_commands_are_answers(message, text)
                 continue
             override = {"name": RISK_PREFIX + result.kinds[0], "confidence": 1.0}
             ranking = [r for r in message.get("intent_ranking") or [] if r != override]
             message.set("intent", override, add_to_output=True)
             message.set("intent_ranking", [override, *ranking], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _long_commands_are_answers(message: Message, text: str) -> None:
+        intent = message.get("intent") or {}
+        confidence = float(intent.get("confidence", 0))
+        if (
+            intent.get("name") in SHORT_COMMAND_INTENTS
+            and len(text.split()) > COMMAND_MAX_WORDS
+            and confidence < COMMAND_MIN_CONFIDENCE
+        ):
+            inform = {"name": "inform", "confidence": confidence}
+            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "inform"]
+            message.set("intent", inform, add_to_output=True)
+            message.set("intent_ranking", [inform, *ranking], add_to_output=True)
 
     @staticmethod
     def _demote(message: Message) -> None:

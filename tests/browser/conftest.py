@@ -184,9 +184,12 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def axe_results(artifacts: Path) -> Iterator[dict[str, Any]]:
+    summary = artifacts / "axe" / "summary.json"
     results: dict[str, Any] = {}
     yield results
-    (artifacts / "axe" / "summary.json").write_text(
+    if summary.exists():  # keep the pages a partial run (-k) did not visit
+        results = {**json.loads(summary.read_text(encoding="utf-8")), **results}
+    summary.write_text(
         json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8"
     )
 

@@ -28,6 +28,17 @@ TURN_TIMEOUT = 60_000
 # --- helpers ----------------------------------------------------------------------------------
 
 
+def open_page(browser: Any, viewport: dict[str, int], **kwargs: Any) -> tuple[Any, Any]:
+    """A new context and page; JavaScript errors on the page are collected in page.js_errors."""
+    ctx = browser.new_context(viewport=viewport, locale="da-DK", **kwargs)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.js_errors = errors
+    return ctx, page
+
+
 def bot_count(page: Any) -> int:
     return page.locator("li.msg.bot").count()
 
@@ -122,8 +133,7 @@ def api_token(api_url: str, username: str) -> str:
 @pytest.fixture(scope="module")
 def parent_case(web_stack: Any, browser: Any, artifacts: Path, axe: Any) -> dict[str, Any]:
     """A parent completes the intake on a 360 px phone, clicking and typing."""
-    ctx = browser.new_context(viewport=PHONE, locale="da-DK", has_touch=True)
-    page = ctx.new_page()
+    ctx, page = open_page(browser, PHONE, has_touch=True)
     page.goto(f"{web_stack.api_url}/")
     page.wait_for_selector(".choices-row button", timeout=TURN_TIMEOUT)
     assert page.locator("html").get_attribute("lang") == "da"
@@ -156,6 +166,7 @@ def parent_case(web_stack: Any, browser: Any, artifacts: Path, axe: Any) -> dict
     page.reload()
     page.wait_for_selector("#case-ref strong")
     reloaded_ref = page.locator("#case-ref strong").inner_text()
+    assert page.js_errors == []
     ctx.close()
     return {
         "reference": reference,
@@ -197,8 +208,7 @@ def test_pupil_joins_with_an_invitation_code(
     resp.raise_for_status()
     code = resp.json()["code"]
 
-    ctx = browser.new_context(viewport={"width": 800, "height": 1000}, locale="da-DK")
-    page = ctx.new_page()
+    ctx, page = open_page(browser, {"width": 800, "height": 1000})
     # First the code page: typed by hand.
     page.goto(f"{web_stack.api_url}/elev")
     page.wait_for_selector("#code-input")
@@ -240,6 +250,7 @@ def test_pupil_joins_with_an_invitation_code(
     assert seen_scale, "no smiley scale was shown to the pupil"
     reference = answer_all(page, {k: v for k, v in DEFAULT_TYPED.items() if k != "school"})
     assert reference.startswith("SB-")
+    assert page.js_errors == []
     ctx.close()
 
     # The link form /elev?kode=... starts at once (a second code for the same case).
@@ -250,17 +261,16 @@ def test_pupil_joins_with_an_invitation_code(
         timeout=30,
     )
     code2 = resp.json()["code"]
-    ctx = browser.new_context(viewport=PHONE, locale="da-DK")
-    page = ctx.new_page()
+    ctx, page = open_page(browser, PHONE)
     page.goto(f"{web_stack.api_url}/elev?kode={code2}")
     page.wait_for_selector(".choices-row button", timeout=TURN_TIMEOUT)
     assert "kode=" not in page.url, "the code stays in the address bar"
+    assert page.js_errors == []
     ctx.close()
 
 
 def test_keyboard_only_start_and_delete(web_stack: Any, browser: Any, artifacts: Path) -> None:
-    ctx = browser.new_context(viewport=DESKTOP, locale="da-DK")
-    page = ctx.new_page()
+    ctx, page = open_page(browser, DESKTOP)
     page.goto(f"{web_stack.api_url}/")
     page.wait_for_selector(".choices-row button", timeout=TURN_TIMEOUT)
     # Tab to the consent button; everything that gets focus shows it.
@@ -294,10 +304,11 @@ def test_keyboard_only_start_and_delete(web_stack: Any, browser: Any, artifacts:
     before = bot_count(page)
     page.click("#delete-conversation")
     wait_reply(page, before)
-    click_choice(page, "Ja")
-    page.wait_for_selector("#restart:not([hidden])")
+    page.locator(".choices-row button", has_text="Ja").first.click()
+    page.wait_for_selector("#restart:not([hidden])", timeout=TURN_TIMEOUT)
     assert page.evaluate("() => localStorage.getItem('skolebro.chat.v1.forælder')") is None
     assert "slettet" in page.locator("li.msg.bot").last.inner_text()
+    assert page.js_errors == []
     ctx.close()
 
 
@@ -309,8 +320,7 @@ def test_worker_pages(
     artifacts: Path,
     axe: Any,
 ) -> None:
-    ctx = browser.new_context(viewport=DESKTOP, locale="da-DK")
-    page = ctx.new_page()
+    ctx, page = open_page(browser, DESKTOP)
     page.goto(f"{web_stack.api_url}/medarbejder")
     page.wait_for_selector("#login-form")
     assert axe(page, "medarbejder-login") == []
@@ -333,9 +343,12 @@ def test_worker_pages(
     page.click("#filter button[type=submit]")
     page.click(f"text={parent_case['reference']}")
 
-    page.wait_for_selector("#case:not([hidden])")
-    page.wait_for_selector("#profile-chart svg rect")
-    page.wait_for_selector("#summary h3")
+    try:
+        page.wait_for_selector("#profile-chart svg rect")
+        page.wait_for_selector("#summary h3")
+    except Exception as exc:
+        page.screenshot(path=str(artifacts / "medarbejder-sag-fejl.png"), full_page=True)
+        raise AssertionError(f"case page incomplete; JS errors: {page.js_errors}") from exc
     chart = page.locator("#profile-chart svg")
     assert chart.get_attribute("role") == "img"
     assert "Forælder" in chart.locator("desc").inner_text()
@@ -369,12 +382,12 @@ def test_worker_pages(
     page.wait_for_selector("h1 >> text=Registreringsskema")
     page.screenshot(path=str(artifacts / "medarbejder-registreringsskema.png"), full_page=True)
     assert axe(page, "medarbejder-udskriv") == []
+    assert page.js_errors == []
     ctx.close()
 
 
 def test_leader_statistics(web_stack: Any, browser: Any, artifacts: Path, axe: Any) -> None:
-    ctx = browser.new_context(viewport=DESKTOP, locale="da-DK")
-    page = ctx.new_page()
+    ctx, page = open_page(browser, DESKTOP)
     page.goto(f"{web_stack.api_url}/leder")
     page.wait_for_selector("#login-form")
     login(page, "kontakt1")
@@ -384,14 +397,14 @@ def test_leader_statistics(web_stack: Any, browser: Any, artifacts: Path, axe: A
     assert page.locator("#stats-sections section").count() == 7
     page.screenshot(path=str(artifacts / "leder.png"), full_page=True)
     assert axe(page, "leder") == []
+    assert page.js_errors == []
     ctx.close()
 
 
 def test_widget_on_a_municipal_site(
     web_stack: Any, host_site: Any, browser: Any, artifacts: Path, axe: Any
 ) -> None:
-    ctx = browser.new_context(viewport=DESKTOP, locale="da-DK")
-    page = ctx.new_page()
+    ctx, page = open_page(browser, DESKTOP)
     page.goto(f"{host_site.url}/index.html")
     button = page.locator("#skolebro-widget .sb-button")
     button.wait_for()
@@ -405,6 +418,7 @@ def test_widget_on_a_municipal_site(
     assert axe(page, "widget-host", iframes=False) == []
     page.keyboard.press("Escape")
     assert button.get_attribute("aria-expanded") == "false"
+    assert page.js_errors == []
     ctx.close()
 
     # CORS: the host site's origin is allowed; any other origin is not, and never "*".

@@ -1,0 +1,115 @@
+"""The real stack for robustness tests: processes killed, database away, bad input, races.
+
+One stack per session, on free ports, with a fresh database: a temporary SQLite folder, or a
+fresh PostgreSQL database beside DATABASE_URL. On PostgreSQL (with Redis reachable) the stack
+runs the production layout: two Rasa workers behind the entry point, the PostgreSQL tracker
+store and the Redis lock store.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+import stack as stack_mod  # noqa: E402
+from intake_driver import WEBHOOK_SECRET, Chat  # noqa: E402
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "robustness: kills processes, removes the database, sends bad input"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/robustness" in str(item.path):
+            item.add_marker(pytest.mark.robustness)
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql"))
+
+
+def redis_reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+def fresh_database(url: str) -> str:
+    """An empty PostgreSQL database beside `url` for this run ("" for SQLite)."""
+    if not is_postgres(url):
+        return ""
+    import psutil
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"skolebro_rob_{os.getpid()}"
+    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (old,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'skolebro_rob_%'"
+        ).fetchall():
+            pid = old.rsplit("_", 1)[-1]
+            if old == name or not (pid.isdigit() and psutil.pid_exists(int(pid))):
+                conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack_mod.Stack]:
+    model = stack_mod.ensure_model()
+    data_dir = tmp_path_factory.mktemp("skolebro-robust")
+    database_url = fresh_database(os.environ.get("DATABASE_URL", ""))
+    several = bool(database_url) and redis_reachable(REDIS_URL)
+    st = stack_mod.Stack(
+        data_dir=data_dir,
+        rasa_port=stack_mod.free_port(),
+        action_port=stack_mod.free_port(),
+        api_port=stack_mod.free_port(),
+        database_url=database_url,
+        redis_url=REDIS_URL if several else "",
+        log_dir=data_dir / "logs",
+        extra_env={"WEBHOOK_SECRET": WEBHOOK_SECRET, "OUTBOX_INTERVAL_SECONDS": "1"},
+        rasa_workers=2 if several else 1,
+    )
+    # This test process reads the same database as the stack.
+    os.environ["DATA_DIR"] = str(data_dir)
+    os.environ["DATABASE_URL"] = database_url
+    from bot.config import get_settings
+    from bot.db.session import dispose_engines
+
+    get_settings.cache_clear()
+    dispose_engines()
+    try:
+        st.start(model, timeout=240)
+    except RuntimeError:
+        for log in sorted((data_dir / "logs").glob("*.log")):
+            print(f"----- {log.name} -----\n{log.read_text()[-4000:]}")
+        raise
+    yield st
+    st.stop()
+    dispose_engines()
+
+
+@pytest.fixture
+def chat(stack: stack_mod.Stack) -> Chat:
+    return Chat(stack.rasa_url)
