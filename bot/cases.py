@@ -8,8 +8,11 @@ through `audit_read`.
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -542,6 +545,22 @@ def _delete_rasa_events(session: Session, conversation_ids: list[str]) -> int:
     return int(result.rowcount or 0)
 
 
+def _delete_rasa_sqlite_events(conversation_ids: list[str]) -> int:
+    """With SQLite, Rasa keeps its transcripts in a file of its own beside the app database."""
+    settings = get_settings()
+    path = Path(settings.data_dir) / "rasa.db"
+    if settings.database_url or not conversation_ids or not path.exists():
+        return 0
+    with closing(sqlite3.connect(path, timeout=10)) as conn, conn:
+        if not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='events'"
+        ).fetchone():
+            return 0
+        marks = ",".join("?" for _ in conversation_ids)
+        cur = conn.execute(f"DELETE FROM events WHERE sender_id IN ({marks})", conversation_ids)
+        return int(cur.rowcount or 0)
+
+
 def purge_case(session: Session, case: Case) -> dict[str, int]:
     """Delete a case and everything about it, including respondents and the chat transcript.
 
@@ -567,6 +586,7 @@ def purge_case(session: Session, case: Case) -> dict[str, int]:
     session.execute(delete(Signal).where(Signal.case_id == case.id))
     session.execute(delete(Outbox).where(Outbox.case_id == case.id, Outbox.sent_at.is_(None)))
     counts["rasa_events"] = _delete_rasa_events(session, conv_ids)
+    counts["rasa_events"] += _delete_rasa_sqlite_events(conv_ids)
     session.expire(case)
     session.delete(case)
     session.flush()

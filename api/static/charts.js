@@ -37,7 +37,7 @@ title and description for screen readers; the pages also show the numbers as a t
   function profileChart(rows, levels) {
     const brand = cssVar("--brand", "#00594f");
     const pupilColor = cssVar("--pupil-bar", "#8a4600");
-    const left = 190;
+    const left = 230;
     const right = 20;
     const plot = 420;
     const rowH = 64;
@@ -69,7 +69,7 @@ title and description for screen readers; the pages also show the numbers as a t
     rows.forEach((r, i) => {
       const y = top + i * rowH + 6;
       svg.append(svgEl("text", { x: left - 10, y: y + 27, "text-anchor": "end",
-        "font-size": 14, "font-weight": 600, fill: "#1a1a1a" }, shorten(r.title, 24)));
+        "font-size": 14, "font-weight": 600, fill: "#1a1a1a" }, shorten(r.title, 28)));
       bar(svg, y, r.parent, brand, "Forælder", levels);
       bar(svg, y + 26, r.pupil, `url(#${hatchId})`, "Elev", levels);
     });

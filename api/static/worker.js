@@ -182,7 +182,10 @@
     const target = document.getElementById("summary");
     try {
       const html = await api("/cases/" + id + "/summary.html");
-      const doc = new DOMParser().parseFromString(html, "text/html");
+      // The parsed document shares this page's CSP, so its <style> is dropped before parsing
+      // (it would only be blocked and logged).
+      const doc = new DOMParser().parseFromString(
+        html.replace(/<style[\s\S]*?<\/style>/gi, ""), "text/html");
       // The HTML is escaped on the server; strip anything active all the same.
       doc.querySelectorAll("script, style, link, iframe, object, embed, form").forEach(
         (n) => n.remove());

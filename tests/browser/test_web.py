@@ -344,7 +344,7 @@ def test_worker_pages(
     page.click(f"text={parent_case['reference']}")
 
     try:
-        page.wait_for_selector("#profile-chart svg rect")
+        page.wait_for_selector("#profile-chart svg > rect")
         page.wait_for_selector("#summary h3")
     except Exception as exc:
         page.screenshot(path=str(artifacts / "medarbejder-sag-fejl.png"), full_page=True)

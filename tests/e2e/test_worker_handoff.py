@@ -30,6 +30,9 @@ def wait_for(predicate, timeout: float = 15.0):
     return predicate()
 
 
+SENDERS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def confirmed_case(stack) -> str:
     person = Intake(Chat(stack.rasa_url))
@@ -46,6 +49,7 @@ def confirmed_case(stack) -> str:
     confirmed = person.say(review.button("Ja"))
     reference = reference_in(confirmed.text)
     assert reference, confirmed.text
+    SENDERS[reference] = person.chat.sender
     return reference
 
 
@@ -125,5 +129,10 @@ def test_export_and_delete(stack, confirmed_case) -> None:
     export = worker.get(f"/cases/{case['id']}/export")
     assert export.status_code == 200
     assert "snapchat" in export.text
+    tracker_url = f"{stack.rasa_url}/conversations/{SENDERS[confirmed_case]}/tracker"
+    assert httpx.get(tracker_url, timeout=10).json()["events"], "transcript expected before"
     assert worker.delete(f"/cases/{case['id']}").status_code == 200
     assert worker.get(f"/cases/{case['id']}").status_code == 404
+    # The Rasa transcript of the conversation is gone too.
+    events = httpx.get(tracker_url, timeout=10).json()["events"]
+    assert not [e for e in events if e.get("event") == "user"], events[:3]

@@ -88,7 +88,7 @@ def test_api_rejects_bad_input_with_4xx(stack, token) -> None:
         ("POST", "/auth/token", {"content": garbage, "headers": {"Content-Type": "text/plain"}}),
         ("POST", "/auth/token", {"data": {"username": "' OR 1=1 --", "password": "x"}}),
         ("GET", "/cases", {}),
-        ("GET", "/cases", {"headers": {"Authorization": "Bearer 😀.garbage.token"}}),
+        ("GET", "/cases", {"headers": {"Authorization": "Bearer 😀.garbage".encode()}}),
         ("GET", "/cases", {"headers": {"Authorization": f"Bearer {huge[:8000]}"}}),
         ("GET", "/cases/1%20OR%201=1", {"headers": auth}),
         ("GET", "/cases/999999999", {"headers": auth}),
