@@ -36,6 +36,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 _DANISH = {"æ": "(?:ae|a|e)", "ø": "(?:oe|o)", "å": "(?:aa|a)"}
 _CLASS_WITH_DANISH = re.compile(r"\[[^\]]*[æøå][^\]]*\]")
+_WORD_START = re.compile(r"\\b(?:\(\?:|\w)")  # "\b(?:..." or "\bword...": starts at a word
 _MIN_FUZZY = 7  # skeleton length from which one typo is tolerated in a keyword
 _CACHE_MAX = 20000
 
@@ -101,10 +102,36 @@ class _Keyword:
 
 
 @dataclass(frozen=True)
+class _Rx:
+    """A lexicon regex. A leading \\b is checked in Python instead of by `re`: with it, `re`
+    tries every position; without it, `re` jumps to the possible first letters (4x faster)."""
+
+    rx: re.Pattern[str]
+    word_start: bool
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        search = self.rx.search
+        pos = 0
+        while pos <= len(text):
+            m = search(text, pos)
+            if m is None:
+                break
+            start, end = m.span()
+            if self.word_start and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                pos = start + 1  # inside a word: look again from the next letter
+                continue
+            if end > start:
+                found.append((start, end))
+            pos = end if end > start else start + 1
+        return found
+
+
+@dataclass(frozen=True)
 class _Lexicon:
     spelling: dict[str, str]
-    idioms: tuple[re.Pattern[str], ...]
-    patterns: dict[str, tuple[re.Pattern[str], ...]]
+    idioms: tuple[_Rx, ...]
+    patterns: dict[str, tuple[_Rx, ...]]
     keywords: tuple[_Keyword, ...]
     token_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -137,11 +164,31 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
         raw = yaml.safe_load(fh)
     macros: dict[str, str] = raw.get("macros") or {}
 
-    def compile_(rx: str) -> re.Pattern[str]:
+    def split(rx: str) -> tuple[str, bool]:
+        """Expanded regex, and whether its leading \\b was taken off (checked in Python)."""
+        expanded = _expand(rx, macros)
         try:
-            return re.compile(_expand(rx, macros))
+            re.compile(expanded)
         except re.error as exc:  # name the lexicon line, not only the expanded regex
             raise ValueError(f"bad pattern in {path.name}: {rx!r}: {exc}") from exc
+        if _WORD_START.match(expanded):
+            return expanded[2:], True
+        return expanded, False
+
+    def compile_(rx: str) -> _Rx:
+        body, word_start = split(rx)
+        return _Rx(re.compile(body), word_start)
+
+    def combine(rxs: list[str]) -> tuple[_Rx, ...]:
+        """One alternation per kind (one search instead of dozens): a message is scanned
+        once for the patterns that start at a word and once for the others."""
+        parts = [split(rx) for rx in rxs]
+        out = []
+        for flag in (True, False):
+            bodies = [body for body, word_start in parts if word_start is flag]
+            if bodies:
+                out.append(_Rx(re.compile("|".join(f"(?:{b})" for b in bodies)), flag))
+        return tuple(out)
 
     spelling = {
         fold(variant): fold(canonical)
@@ -157,7 +204,7 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
     return _Lexicon(
         spelling=spelling,
         idioms=tuple(compile_(rx) for rx in raw.get("idioms") or []),
-        patterns={k: tuple(compile_(rx) for rx in kinds[k].get("patterns") or []) for k in KINDS},
+        patterns={k: combine(kinds[k].get("patterns") or []) for k in KINDS},
         keywords=keywords,
     )
 
@@ -209,14 +256,15 @@ def detect_risk(text: str) -> RiskResult:
     folded, index = _prepare(original, lex.spelling)
     # Layer 1: blank idioms with spaces so offsets stay valid.
     for rx in lex.idioms:
-        folded = rx.sub(lambda m: " " * len(m.group(0)), folded)
+        for start, end in rx.spans(folded):
+            folded = folded[:start] + " " * (end - start) + folded[end:]
 
     spans: dict[str, list[tuple[int, int]]] = {}
     for kind in KINDS:
         for rx in lex.patterns[kind]:
-            for m in rx.finditer(folded):
-                if m.end() > m.start():
-                    spans.setdefault(kind, []).append((m.start(), m.end()))
+            found = rx.spans(folded)
+            if found:
+                spans.setdefault(kind, []).extend(found)
     for tok in _TOKEN.finditer(folded):
         for kind in lex.token_kinds(tok.group(0)):
             spans.setdefault(kind, []).append((tok.start(), tok.end()))

@@ -25,6 +25,9 @@ if str(ROOT) not in sys.path:
 from bot.risk import KINDS, detect_risk  # noqa: E402
 
 EVAL_DIR = ROOT / "eval"
+MAIN = EVAL_DIR / "risk_eval.yaml"
+HELDOUT = EVAL_DIR / "risk_heldout.yaml"
+FRESH = EVAL_DIR / "risk_fresh.yaml"
 MAX_FALSE_ALARM = 0.05
 
 
@@ -43,7 +46,7 @@ class Report:
     false_alarms: list[str] = field(default_factory=list)
     n_risk: int = 0
     n_calm: int = 0
-    seconds: float = 0.0
+    times: list[float] = field(default_factory=list)  # seconds per message
 
     @property
     def recall(self) -> float:
@@ -61,14 +64,19 @@ class Report:
 
     @property
     def mean_ms(self) -> float:
-        n = self.n_risk + self.n_calm
-        return 1000 * self.seconds / n if n else 0.0
+        return 1000 * sum(self.times) / len(self.times) if self.times else 0.0
+
+    def quantile_ms(self, q: float) -> float:
+        if not self.times:
+            return 0.0
+        ordered = sorted(self.times)
+        return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _timed(rep: Report, text: str):
     start = time.perf_counter()
     result = detect_risk(text)
-    rep.seconds += time.perf_counter() - start
+    rep.times.append(time.perf_counter() - start)
     return result
 
 
@@ -104,7 +112,10 @@ def show(rep: Report, verbose: bool) -> None:
         f"  false alarms         {len(rep.false_alarms):>3}/{rep.n_calm:<3} "
         f"{rep.false_alarm_rate:6.1%}"
     )
-    print(f"  mean time            {rep.mean_ms:.3f} ms/message")
+    print(
+        f"  time per message     mean {rep.mean_ms:.3f} ms, median {rep.quantile_ms(0.5):.3f} ms, "
+        f"p95 {rep.quantile_ms(0.95):.3f} ms"
+    )
     if verbose or rep.missed:
         for line in rep.missed:
             print("  MISSED", line)
@@ -120,11 +131,12 @@ def main(argv: list[str]) -> int:
     reports = [evaluate(p) for p in paths]
     for rep in reports:
         show(rep, verbose)
-    n = sum(r.n_risk + r.n_calm for r in reports)
-    total_ms = 1000 * sum(r.seconds for r in reports)
-    print(f"== all: {n} messages, mean {total_ms / n if n else 0:.3f} ms/message")
+    times = [t for r in reports for t in r.times]
+    mean_ms = 1000 * sum(times) / len(times) if times else 0.0
+    print(f"== all: {len(times)} messages, mean {mean_ms:.3f} ms/message")
     bad = [r.name for r in reports if not r.ok]
-    print("OK" if not bad else f"FAIL ({', '.join(bad)}: need recall 100 % and false alarms <= 5 %)")
+    need = "need recall 100 % and false alarms <= 5 %"
+    print(f"FAIL ({', '.join(bad)}: {need})" if bad else "OK")
     return 0 if not bad else 1
 
 

@@ -236,6 +236,25 @@ class Stack:
             [str(APP_BIN / "python"), "-m", "bot.seed"], cwd=ROOT, env=self._env(), check=True
         )
 
+    def rasa_cors(self, env: dict[str, str]) -> list[str]:
+        """Origins that may call Rasa from a browser: the chat page itself and CORS_ORIGINS."""
+        origins = [f"http://127.0.0.1:{self.api_port}", f"http://localhost:{self.api_port}"]
+        host = env.get("PUBLIC_HOST")
+        if host:
+            origins.append(f"http://{host}:{self.api_port}")
+        for origin in (env.get("CORS_ORIGINS") or self._settings_cors()).split(","):
+            origin = origin.strip().rstrip("/")
+            if origin and origin != "*" and origin not in origins:
+                origins.append(origin)
+        return origins
+
+    @staticmethod
+    def _settings_cors() -> str:
+        sys.path.insert(0, str(ROOT))
+        from bot.config import get_settings
+
+        return get_settings().cors_origins
+
     def build(self, model: Path) -> None:
         env = self._env()
         endpoints = write_endpoints(

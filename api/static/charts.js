@@ -103,9 +103,9 @@ title and description for screen readers; the pages also show the numbers as a t
   /** Horizontal bars for counts: groups [{label, count}]. */
   function barChart(title, groups) {
     const brand = cssVar("--brand", "#00594f");
-    const left = 200;
-    const plot = 300;
-    const right = 50;
+    const left = 150;
+    const plot = 170;
+    const right = 40;
     const rowH = 30;
     const height = groups.length * rowH + 12;
     const width = left + plot + right;
@@ -116,7 +116,7 @@ title and description for screen readers; the pages also show the numbers as a t
       const y = 6 + i * rowH;
       const w = Math.max(2, (plot * g.count) / max);
       svg.append(svgEl("text", { x: left - 8, y: y + 17, "text-anchor": "end", "font-size": 14,
-        fill: "#1a1a1a" }, shorten(String(g.label), 26)));
+        fill: "#1a1a1a" }, shorten(String(g.label), 19)));
       svg.append(svgEl("rect", { x: left, y, width: w, height: 22, fill: brand }));
       svg.append(svgEl("text", { x: left + w + 6, y: y + 17, "font-size": 14, fill: "#1a1a1a" },
         String(g.count)));

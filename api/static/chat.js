@@ -117,7 +117,7 @@ person confirms, forgets everything here too.
     caseRef.replaceChildren(
       el("span", { text: pupil ? "Dit nummer: " : "Jeres sagsnummer: " }),
       el("strong", { text: ref }),
-      el("span", { text: pupil ? "" : " Gem det, hvis I vil spørge til sagen." }),
+      el("span", { text: pupil ? "" : "Gem det, hvis I vil spørge til sagen." }),
     );
     caseRef.hidden = false;
     progressWrap.hidden = true;

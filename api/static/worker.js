@@ -92,9 +92,12 @@
     const name = c.pupil_alias || "Elev";
     document.title = (c.reference || "Sag") + " – " + name + " – Skolebro";
     document.getElementById("case-title").textContent = name + " · " + (c.reference || "");
-    document.getElementById("case-meta").textContent = [klasse(c.grade), c.school,
-      "Oprettet " + S.formatDate(c.created_at), "Status: " + (STATUS_LABELS[c.status] || c.status),
-    ].filter(Boolean).join(" · ");
+    const meta = () => {
+      document.getElementById("case-meta").textContent = [klasse(c.grade), c.school,
+        "Oprettet " + S.formatDate(c.created_at),
+        "Status: " + (STATUS_LABELS[c.status] || c.status)].filter(Boolean).join(" · ");
+    };
+    meta();
     document.getElementById("case-urgent").hidden = !c.urgent;
     document.getElementById("print-link").href = "/medarbejder/udskriv?id=" + c.id +
       "&hvad=skema";
@@ -102,14 +105,14 @@
       "&hvad=resume";
     document.getElementById("case").hidden = false;
 
-    statusForm(c);
+    statusForm(c, meta);
     profile(data.profile);
     notes(c.id, data.notes);
     invitation(c.id);
     summary(c.id);
   }
 
-  function statusForm(c) {
+  function statusForm(c, onChange) {
     const select = document.getElementById("status-select");
     const msg = document.getElementById("status-msg");
     const form = document.getElementById("status-form");
@@ -127,6 +130,8 @@
         const out = await api("/cases/" + c.id, { method: "PATCH",
           json: { status: select.value } });
         current = out.status;
+        c.status = current;
+        onChange();
         fill();
         msg.textContent = "Status er ændret til " + (STATUS_LABELS[current] || current) + ".";
       } catch (err) {

@@ -189,9 +189,7 @@ def axe_results(artifacts: Path) -> Iterator[dict[str, Any]]:
     yield results
     if summary.exists():  # keep the pages a partial run (-k) did not visit
         results = {**json.loads(summary.read_text(encoding="utf-8")), **results}
-    summary.write_text(
-        json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
+    summary.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -1,42 +1,105 @@
-"""Danger signals are caught (all of the labelled set) without crying wolf at idioms."""
+"""Danger signals are caught (every labelled set) without crying wolf at idioms."""
 
 from __future__ import annotations
 
+import ast
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.risk import detect_risk
+from bot.risk import KINDS, LEXICON_PATH, detect_risk
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "eval"))
 import run_eval  # noqa: E402
 
+EVAL_FILES = run_eval.eval_files()
 
-def test_main_eval_set_recall_is_complete_and_false_alarms_rare() -> None:
+
+def test_the_eval_sets_are_there() -> None:
+    names = {p.name for p in EVAL_FILES}
+    assert {"risk_eval.yaml", "risk_heldout.yaml", "risk_fresh.yaml"} <= names
+
+
+@pytest.mark.parametrize("path", EVAL_FILES, ids=[p.name for p in EVAL_FILES])
+def test_every_eval_set_has_full_recall_and_few_false_alarms(path: Path) -> None:
+    rep = run_eval.evaluate(path)
+    assert rep.n_risk > 0 and rep.n_calm > 0
+    assert set(rep.per_kind) == set(KINDS)
+    assert rep.missed == []
+    assert rep.false_alarm_rate <= run_eval.MAX_FALSE_ALARM, rep.false_alarms
+
+
+def test_main_set_keeps_its_size() -> None:
     rep = run_eval.evaluate(run_eval.MAIN)
     assert rep.n_risk >= 120 and rep.n_calm >= 120
-    assert set(rep.per_kind) == {"self_harm", "violence", "sexual_abuse", "neglect", "threats"}
-    assert rep.missed == []
-    assert rep.false_alarm_rate <= 0.05, rep.false_alarms
+
+
+def test_fresh_set_is_large_and_covers_both_perspectives() -> None:
+    data = yaml.safe_load(run_eval.FRESH.read_text(encoding="utf-8"))
+    risk, calm = data["risk"], data["calm"]
+    assert len(risk) >= 100 and len(calm) >= 50 and len(risk) + len(calm) >= 150
+    for kind in KINDS:
+        whos = {item["who"] for item in risk if kind in item["kinds"]}
+        assert whos == {"parent", "pupil"}, kind
+    assert sum(len(item["kinds"]) > 1 for item in risk) >= 5  # several kinds in one message
+
+
+def test_the_known_multi_kind_miss_finds_both_kinds() -> None:
+    result = detect_risk("jeg vil ikke leve mere, min far slår mig")
+    assert result.kinds == ["self_harm", "violence"]
+    assert "slår mig" in result.matches
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("min far slår mig og jeg vil ikke leve mere", {"self_harm", "violence"}),
+        ("min far slaar mig, jeg vil bare doe", {"self_harm", "violence"}),
+        ("vi har ingen mad og min mor slår mig", {"neglect", "violence"}),
+        (
+            "min onkel rører ved mig og siger han slår mig ihjel hvis jeg siger det",
+            {"sexual_abuse", "threats"},
+        ),
+        ("der er aldrig mad derhjemme og jeg har lyst til at dø", {"neglect", "self_harm"}),
+    ],
+)
+def test_every_kind_in_a_message_is_reported(text: str, kinds: set[str]) -> None:
+    assert kinds <= set(detect_risk(text).kinds)
 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("jeg vil ikke leve mere", "self_harm"),
+        ("jeg vil ikk leve mer", "self_harm"),
         ("jeg taenker paa selvmor", "self_harm"),
         ("hun skærer i sig selv", "self_harm"),
+        ("jeg orker ikke mere at være her", "self_harm"),
+        ("vil bare forsvinde for altid", "self_harm"),
+        ("jeg har ridset mig", "self_harm"),
+        ("han er ved at tage livet af sig selv", "self_harm"),
+        ("hun vil død", "self_harm"),
         ("min far slaar mig", "violence"),
+        ("min far slag mig", "violence"),
+        ("he hit me", "violence"),
+        ("han tæsker hende", "violence"),
         ("en voksen roer ved mig", "sexual_abuse"),
+        ("min stedfar tager på mig", "sexual_abuse"),
+        ("min stefar tager pa mig", "sexual_abuse"),
+        ("de har lagt nøgenbilleder af mig ud", "sexual_abuse"),
         ("jeg har ikke noget sted at sove", "neglect"),
+        ("vi sover i bilen", "neglect"),
         ("de truer med at dele billeder af mig", "threats"),
+        ("han siger han vil stikke mig ned", "threats"),
     ],
 )
 def test_named_danger_cases(text: str, kind: str) -> None:
     result = detect_risk(text)
-    assert result.is_risk and kind in result.kinds
+    assert result.is_risk and kind in result.kinds, result
 
 
 @pytest.mark.parametrize(
@@ -44,18 +107,89 @@ def test_named_danger_cases(text: str, kind: str) -> None:
     [
         "jeg keder mig ihjel",
         "matematik slår mig ihjel",
+        "lektierne dræber mig",
+        "jeg er så træt af matematik at jeg kunne dø",
         "jeg dør af grin",
+        "jeg var ved at dø af skam",
         "det var dødsjovt",
-        "vi skændes om skærmtid",
+        "jeg dør hvis jeg skal fremlægge",
+        "vi slog tiden ihjel",
+        "min bror slog mig i skak",
+        "vi bankede dem 5-0",
+        "han slog sig på cyklen",
+        "jeg skar mig på et papir",
+        "vi spillede krig i frikvarteret",
+        "i fortnite skyder jeg folk",
+        "vi har haft om selvmord i dansk",
+        "farmor døde sidste år",
         "min mor er død for 3 år siden",
+        "jeg vil ikke leve uden min telefon haha",
+        "jeg vil bare forsvinde ind på mit værelse",
+        "min mor truer med at tage min telefon",
+        "jeg har taget på i ferien",
+        "vi skændes om skærmtid",
         "det var voldsomt hårdt",
+        "han spiller voldelige spil",
+        "min telefon har ingen strøm",
+        "jeg glemte min madpakke",
     ],
 )
 def test_idioms_and_everyday_words_are_calm(text: str) -> None:
-    assert detect_risk(text).is_risk is False
+    result = detect_risk(text)
+    assert result.is_risk is False, result
 
 
 def test_matches_quote_the_persons_own_words() -> None:
     result = detect_risk("Min far slår mig, når han er fuld")
     assert result.kinds == ["violence"]
     assert result.matches == ["slår mig"]
+
+
+def test_empty_and_odd_input() -> None:
+    assert detect_risk("").is_risk is False
+    assert detect_risk("   \n ").is_risk is False
+    assert detect_risk("🙂🙂🙂 ...").is_risk is False
+    assert detect_risk("JEG VIL IKKE LEVE MERE!!!").kinds == ["self_harm"]
+
+
+def test_detection_is_fast() -> None:
+    texts = [
+        item["text"]
+        for path in EVAL_FILES
+        for section in ("risk", "calm")
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get(section) or []
+    ]
+    detect_risk("opvarmning")
+    best = []
+    for text in texts:
+        runs = []
+        for _ in range(3):  # best of three: the test machine may be busy
+            start = time.perf_counter()
+            detect_risk(text)
+            runs.append(time.perf_counter() - start)
+        best.append(min(runs))
+    best.sort()
+    assert best[len(best) // 2] < 0.001  # typical message well under 1 ms
+    assert sum(best) / len(best) < 0.002
+
+
+def test_engine_modules_use_only_stdlib_and_yaml() -> None:
+    allowed = set(sys.stdlib_module_names) | {"yaml", "bot", "__future__"}
+    for name in ("risk.py", "normalize.py"):
+        tree = ast.parse((ROOT / "bot" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                mods = [node.module or ""]
+            else:
+                continue
+            for mod in mods:
+                assert mod.split(".")[0] in allowed, f"{name} imports {mod}"
+
+
+def test_lexicon_is_well_formed() -> None:
+    raw = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    assert set(raw["kinds"]) == set(KINDS)
+    for kind in KINDS:
+        assert raw["kinds"][kind]["patterns"] and raw["kinds"][kind]["keywords"]
