@@ -24,7 +24,7 @@ RISK_PREFIX = "risk_"
 # DIET's risk intents count on their own only when confident. Below this, and with the lexicon
 # silent, the message is more likely an idiom ("matematik slår mig ihjel") and falls back to the
 # next intent. The lexicon carries recall; this layer adds phrasings the lexicon does not know.
-DIET_RISK_MIN_CONFIDENCE = 0.8
+DIET_RISK_MIN_CONFIDENCE = 0.9
 # Commands such as "pause", "fortsæt" or "hej" are short. A long message that DIET only weakly
 # reads as a command is an answer ("han stopper op ved porten og kan ikke gå ind" is no pause),
 # so it becomes `inform` and the form keeps it instead of interrupting.
