@@ -5,7 +5,7 @@ ENGINE := .venvs/engine/bin
 # Quiet TensorFlow and SQLAlchemy 1.4 start-up chatter in the engine's output.
 RASA_ENV := TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 
-.PHONY: run test setup train lint format eval validate test-unit test-e2e test-browser engine-lock clean
+.PHONY: run test setup train lint format eval validate test-unit test-e2e test-browser bench engine-lock clean
 
 run: setup ## install if needed, train if needed, start Rasa + actions + API, print the chat URL
 	@$(APP)/python scripts/stack.py run
@@ -16,6 +16,7 @@ test: setup lint train ## lint, Rasa data validation, story tests, unit and end-
 		--stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(APP)/python -m pytest -q tests/unit
 	$(APP)/python -m pytest -q tests/e2e
+	$(APP)/python -m pytest -q tests/robustness
 	$(APP)/python -m pytest -q tests/browser
 
 setup:
@@ -43,6 +44,9 @@ test-e2e: setup train
 
 test-browser: setup train
 	$(APP)/python -m pytest -q tests/browser
+
+bench: setup train ## load benchmark: 50/200/600 people, ramp, bare Rasa baseline (~11 min)
+	$(APP)/python bench/run.py
 
 eval: setup ## risk-detection recall/false alarms, NLU cross-validation (reports/)
 	$(APP)/python eval/run_eval.py

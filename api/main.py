@@ -124,6 +124,45 @@ def _health(session: DbSession) -> dict[str, str]:
     return {"status": "ok", "database": "ok"}
 
 
+# What a 422 really looks like (see _validation_handler); replaces FastAPI's default schema in
+# the OpenAPI document so clients and contract tests see the true shape.
+VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail", "errors"],
+    "properties": {
+        "detail": {"type": "string", "description": "Fejlen på dansk"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": ["string", "null"]},
+                },
+            },
+        },
+    },
+}
+
+
+def _with_true_validation_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = default_openapi()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            if "HTTPValidationError" in components:
+                components["HTTPValidationError"] = VALIDATION_ERROR_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return openapi
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Skolebro API",
@@ -192,6 +231,7 @@ def create_app() -> FastAPI:
         return _health(session)
 
     web.mount(app)  # chat, pupil, worker and leader pages, widget.js, /static
+    app.openapi = _with_true_validation_errors(app)  # type: ignore[method-assign]
     return app
 
 

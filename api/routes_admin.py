@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import schemas
 from api.deps import Admin, DbSession
+from api.schemas import DbId
 from bot import audit
 from bot.auth import hash_password
 from bot.db.models import Assignment, School, Worker
@@ -26,14 +27,14 @@ def _municipality_id(session: Session, admin: Worker) -> int | None:
     return muni.id if muni is not None else None
 
 
-def _school(session: Session, school_id: int) -> School:
+def _school(session: Session, school_id: DbId) -> School:
     school = session.get(School, school_id)
     if school is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Skolen findes ikke.")
     return school
 
 
-def _worker(session: Session, worker_id: int) -> Worker:
+def _worker(session: Session, worker_id: DbId) -> Worker:
     worker = session.get(Worker, worker_id)
     if worker is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Medarbejderen findes ikke.")
@@ -89,13 +90,13 @@ def create_school(body: schemas.SchoolIn, session: DbSession, admin: Admin) -> S
 
 
 @router.get("/schools/{school_id}", response_model=schemas.SchoolOut, summary="Én skole")
-def get_school(school_id: int, session: DbSession, admin: Admin) -> School:
+def get_school(school_id: DbId, session: DbSession, admin: Admin) -> School:
     return _school(session, school_id)
 
 
 @router.patch("/schools/{school_id}", response_model=schemas.SchoolOut, summary="Ret skole")
 def update_school(
-    school_id: int, body: schemas.SchoolPatch, session: DbSession, admin: Admin
+    school_id: DbId, body: schemas.SchoolPatch, session: DbSession, admin: Admin
 ) -> School:
     school = _school(session, school_id)
     for key, value in body.model_dump(exclude_unset=True).items():
@@ -106,7 +107,7 @@ def update_school(
 
 
 @router.delete("/schools/{school_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Slet skole")
-def delete_school(school_id: int, session: DbSession, admin: Admin) -> Response:
+def delete_school(school_id: DbId, session: DbSession, admin: Admin) -> Response:
     school = _school(session, school_id)
     session.delete(school)
     audit.log(session, "admin.school_deleted", worker=admin, details={"school_id": school_id})
@@ -146,13 +147,13 @@ def create_worker(body: schemas.WorkerIn, session: DbSession, admin: Admin) -> d
 
 
 @router.get("/workers/{worker_id}", response_model=schemas.WorkerOut, summary="Én medarbejder")
-def get_worker(worker_id: int, session: DbSession, admin: Admin) -> dict[str, Any]:
+def get_worker(worker_id: DbId, session: DbSession, admin: Admin) -> dict[str, Any]:
     return _worker_out(session, _worker(session, worker_id))
 
 
 @router.patch("/workers/{worker_id}", response_model=schemas.WorkerOut, summary="Ret medarbejder")
 def update_worker(
-    worker_id: int, body: schemas.WorkerPatch, session: DbSession, admin: Admin
+    worker_id: DbId, body: schemas.WorkerPatch, session: DbSession, admin: Admin
 ) -> dict[str, Any]:
     worker = _worker(session, worker_id)
     data = body.model_dump(exclude_unset=True)
@@ -168,7 +169,7 @@ def update_worker(
 @router.delete(
     "/workers/{worker_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Slet medarbejder"
 )
-def delete_worker(worker_id: int, session: DbSession, admin: Admin) -> Response:
+def delete_worker(worker_id: DbId, session: DbSession, admin: Admin) -> Response:
     worker = _worker(session, worker_id)
     if worker.id == admin.id:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="Du kan ikke slette dig selv.")
@@ -214,7 +215,7 @@ def create_assignment(body: schemas.AssignmentIn, session: DbSession, admin: Adm
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Fjern tilknytning",
 )
-def delete_assignment(assignment_id: int, session: DbSession, admin: Admin) -> Response:
+def delete_assignment(assignment_id: DbId, session: DbSession, admin: Admin) -> Response:
     row = session.get(Assignment, assignment_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Tilknytningen findes ikke.")

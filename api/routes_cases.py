@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import schemas
 from api.deps import CaseWorker, DbSession
+from api.schemas import DbId
 from api.templating import render
 from bot import audit, cases
 from bot.db.base import utcnow
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/cases", tags=["sager"])
 NOT_FOUND = "Sagen findes ikke, eller du har ikke adgang til den."
 
 
-def _case(session: Session, worker: Worker, case_id: int) -> Case:
+def _case(session: Session, worker: Worker, case_id: DbId) -> Case:
     try:
         return cases.get_case(session, worker, case_id)
     except cases.NotFound as exc:
@@ -72,12 +73,12 @@ def get_by_reference(reference: str, session: DbSession, worker: CaseWorker) -> 
 
 
 @router.get("/{case_id}", response_model=schemas.CaseDetail, summary="Sag med profil og resumé")
-def get_case(case_id: int, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
+def get_case(case_id: DbId, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
     return _detail(session, worker, _case(session, worker, case_id), "detail")
 
 
 @router.get("/{case_id}/summary.html", response_class=HTMLResponse, summary="Resumé som HTML")
-def summary_html(case_id: int, session: DbSession, worker: CaseWorker) -> HTMLResponse:
+def summary_html(case_id: DbId, session: DbSession, worker: CaseWorker) -> HTMLResponse:
     case = _case(session, worker, case_id)
     cases.audit_read(session, worker, case, "summary_html")
     html = cases.render_summary_html(session, case, "html")
@@ -90,7 +91,7 @@ def summary_html(case_id: int, session: DbSession, worker: CaseWorker) -> HTMLRe
     response_class=HTMLResponse,
     summary="Registreringsskema til udskrift",
 )
-def record_form(case_id: int, session: DbSession, worker: CaseWorker) -> HTMLResponse:
+def record_form(case_id: DbId, session: DbSession, worker: CaseWorker) -> HTMLResponse:
     case = _case(session, worker, case_id)
     cases.audit_read(session, worker, case, "registreringsskema")
     data = cases.case_detail(session, worker, case)
@@ -107,7 +108,7 @@ def record_form(case_id: int, session: DbSession, worker: CaseWorker) -> HTMLRes
     summary="Tilføj notat",
 )
 def add_note(
-    case_id: int, body: schemas.NoteIn, session: DbSession, worker: CaseWorker
+    case_id: DbId, body: schemas.NoteIn, session: DbSession, worker: CaseWorker
 ) -> dict[str, Any]:
     case = _case(session, worker, case_id)
     text = body.text.strip()
@@ -120,7 +121,7 @@ def add_note(
 
 @router.patch("/{case_id}", response_model=schemas.CaseOut, summary="Skift status")
 def patch_case(
-    case_id: int, body: schemas.CasePatch, session: DbSession, worker: CaseWorker
+    case_id: DbId, body: schemas.CasePatch, session: DbSession, worker: CaseWorker
 ) -> dict[str, Any]:
     case = _case(session, worker, case_id)
     try:
@@ -138,7 +139,7 @@ def patch_case(
     summary="Lav elevkode",
 )
 def create_invitation(
-    case_id: int,
+    case_id: DbId,
     session: DbSession,
     worker: CaseWorker,
     body: schemas.InvitationIn | None = None,
@@ -155,7 +156,7 @@ def create_invitation(
     status_code=status.HTTP_201_CREATED,
     summary="Beregn profilen igen (historik bevares)",
 )
-def rerun_profile(case_id: int, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
+def rerun_profile(case_id: DbId, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
     case = _case(session, worker, case_id)
     snap = cases.rerun_profile(session, case, audit.actor_name(worker))
     audit.log(session, "case.profile_rerun", worker=worker, case=case)
@@ -177,7 +178,7 @@ def rerun_profile(case_id: int, session: DbSession, worker: CaseWorker) -> dict[
     response_model=list[schemas.ProfileSnapshotOut],
     summary="Alle gemte profiler for sagen (ældste først)",
 )
-def profile_history(case_id: int, session: DbSession, worker: CaseWorker) -> list[dict[str, Any]]:
+def profile_history(case_id: DbId, session: DbSession, worker: CaseWorker) -> list[dict[str, Any]]:
     case = _case(session, worker, case_id)
     cases.audit_read(session, worker, case, "profiles")
     rows = [cases.snapshot_info(s, with_data=True) for s in cases.profile_history(session, case)]
@@ -186,7 +187,7 @@ def profile_history(case_id: int, session: DbSession, worker: CaseWorker) -> lis
 
 
 @router.get("/{case_id}/export", summary="GDPR-indsigt: alt om sagen som JSON")
-def export_case(case_id: int, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
+def export_case(case_id: DbId, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
     case = _case(session, worker, case_id)
     cases.audit_read(session, worker, case, "export")
     session.flush()
@@ -196,7 +197,7 @@ def export_case(case_id: int, session: DbSession, worker: CaseWorker) -> dict[st
 
 
 @router.delete("/{case_id}", response_model=schemas.DeleteOut, summary="GDPR-sletning af sagen")
-def delete_case(case_id: int, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
+def delete_case(case_id: DbId, session: DbSession, worker: CaseWorker) -> dict[str, Any]:
     case = _case(session, worker, case_id)
     reference = case.reference
     counts = cases.delete_case(session, worker, case)
@@ -206,7 +207,7 @@ def delete_case(case_id: int, session: DbSession, worker: CaseWorker) -> dict[st
 
 @router.get("/{case_id}/audit", response_model=list[schemas.AuditOut], summary="Hvem har læst")
 def case_audit(
-    case_id: int, request: Request, session: DbSession, worker: CaseWorker
+    case_id: DbId, request: Request, session: DbSession, worker: CaseWorker
 ) -> list[dict[str, Any]]:
     case = _case(session, worker, case_id)
     cases.audit_read(session, worker, case, "audit")

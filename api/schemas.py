@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 # A plain pattern instead of EmailStr: avoids an extra dependency, catches typos.
 Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 CaseStatus = Literal["ny", "kontaktet", "i gang", "afsluttet"]
 WorkerRole = Literal["worker", "leader", "admin"]
+
+
+# Ids are 32-bit integers in PostgreSQL; a larger id is "not found", never a 500.
+MAX_DB_ID = 2_147_483_647
+DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="Id (1 til 2147483647)")]
 
 
 class Token(BaseModel):
@@ -178,8 +184,8 @@ class WorkerOut(BaseModel):
 
 class AssignmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    worker_id: int
-    school_id: int
+    worker_id: int = Field(ge=1, le=MAX_DB_ID)
+    school_id: int = Field(ge=1, le=MAX_DB_ID)
 
 
 class AssignmentOut(BaseModel):

@@ -316,7 +316,7 @@ class Stack:
                         str(port),
                         "--enable-api",
                         "--cors",
-                        "*",
+                        *self.rasa_cors(env),
                         "--credentials",
                         str(ROOT / "credentials.yml"),
                         "--endpoints",
