@@ -92,6 +92,8 @@ class ActionAskAnswer(Action):
                 }
             }
         )
+        if tracker.get_slot("question_key") == question.key:
+            return []
         return [SlotSet("question_key", question.key)]
 
 
@@ -108,10 +110,15 @@ class ValidateIntakeForm(FormValidationAction):
         role = core_role(tracker) or "parent"
         respondent = respondent_id(tracker)
         try:
-            return await self._validate(value, dispatcher, tracker, role, respondent)
+            slots = await self._validate(value, dispatcher, tracker, role, respondent)
         except StoreUnavailable:
             # Keep the question open; what was stored before stays stored.
             return {"answer": None}
+        # Only slots that change become events: the tracker (sent to this server with every
+        # action call) grows by what is returned here, on each of ~36 questions.
+        return {
+            name: v for name, v in slots.items() if name == "answer" or tracker.get_slot(name) != v
+        }
 
     async def _validate(
         self,
