@@ -50,6 +50,36 @@ def suppress(counts: dict[str, int], min_group: int = MIN_GROUP) -> dict[str, An
     }
 
 
+def suppress_sets(members: dict[str, set[int]], min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """As `suppress`, for labels a case can have several of (areas, signal kinds).
+
+    Merged groups count distinct cases: summing would count one case once per label and make a
+    group of two cases look like a group of eight.
+    """
+    items = sorted(((k, v) for k, v in members.items() if v), key=lambda kv: (len(kv[1]), kv[0]))
+    small = [kv for kv in items if len(kv[1]) < min_group]
+    big = [kv for kv in items if len(kv[1]) >= min_group]
+    other: set[int] = set().union(*(v for _, v in small)) if small else set()
+    merged = [k for k, _ in small]
+    while 0 < len(other) < min_group and big:
+        key, value = big.pop(0)
+        other |= value
+        merged.append(key)
+    groups = [
+        {"label": k, "count": len(v)} for k, v in sorted(big, key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+    withheld = 0 < len(other) < min_group
+    if len(other) >= min_group:
+        groups.append({"label": OTHER, "count": len(other)})
+    everyone: set[int] = set().union(*members.values()) if members else set()
+    return {
+        "groups": groups,
+        "merged_groups": len(merged) if len(other) >= min_group else 0,
+        "withheld": withheld,
+        "total": None if withheld or len(everyone) < min_group else len(everyone),
+    }
+
+
 def compute(session: Session, municipality_id: int | None = None) -> dict[str, Any]:
     case_stmt = select(Case.id, Case.grade, Case.created_at, Case.status)
     if municipality_id is not None:
@@ -78,7 +108,7 @@ def compute(session: Session, municipality_id: int | None = None) -> dict[str, A
         "per_month": suppress(dict(months)),
         "grades": suppress(dict(grades)),
         "status": suppress(dict(statuses)),
-        "areas": suppress({k: len(v) for k, v in area_cases.items()}),
-        "signals": suppress({k: len(v) for k, v in kind_cases.items()}),
+        "areas": suppress_sets(area_cases),
+        "signals": suppress_sets(kind_cases),
         "urgent": suppress({"Hastesager": len(urgent_cases)}),
     }
