@@ -44,6 +44,11 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
+        if not tracker.get_slot("phase") and not tracker.get_slot("consent_given"):
+            # Not understood as the very first message: start properly, disclosure first.
+            dispatcher.utter_message(response="utter_greet")
+            dispatcher.utter_message(response="utter_ask_consent")
+            return [SlotSet("phase", "consent")]
         misses = int(tracker.get_slot("fail_count") or 0) + 1
         if misses < 2:
             say(dispatcher, "not_understood", role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -51,6 +52,12 @@ class ActionResume(Action):
             say(dispatcher, "done_already", role, reference=state["case_reference"])
             return _route("listen")
         consent = bool(state.get("consent")) or bool(tracker.get_slot("consent_given"))
+        if not consent and not tracker.get_slot("phase") and latest_intent(tracker) != "greet":
+            # The very first message was not a greeting (often the whole story at once):
+            # the disclosure comes first, then the consent question.
+            with contextlib.suppress(StoreUnavailable):
+                await store(dispatcher, role, intake.start_conversation, tracker.sender_id)
+            dispatcher.utter_message(response="utter_greet")
         if not consent:
             # Someone in a new browser saying "fortsæt" most likely has a code.
             if latest_intent(tracker) == "resume" and not tracker.get_slot("role"):

@@ -112,3 +112,18 @@ def test_delete_my_answers(stack) -> None:
     done = person.say(ask.button("Ja"))
     assert "slettet" in done.text.lower()
     assert store.get_answers(person.chat.sender) == {}
+
+
+def test_a_first_message_that_tells_the_story_gets_the_disclosure_and_consent(stack) -> None:
+    chat = Chat(stack.rasa_url)
+    replies = chat.say("min søn har det svært i skolen og vil ikke af sted om morgenen")
+    text = chat.text(replies).lower()
+    assert "automatisk assistent" in text and "ikke et menneske" in text
+    titles = [b["title"] for r in replies for b in r.get("buttons") or []]
+    assert any(t.startswith("Ja") for t in titles), titles
+
+
+def test_nothing_the_person_writes_is_met_with_silence(stack) -> None:
+    chat = Chat(stack.rasa_url)
+    for message in ["", "🙂🙂🙂", "asdkj qwe zzz", '/svar{"svar":"2"}', "ved ikke", "nej"]:
+        assert chat.text(chat.say(message)).strip(), f"no reply to {message!r}"
