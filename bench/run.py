@@ -463,24 +463,6 @@ def _fmt_row(row: dict[str, Any]) -> str:
     )
 
 
-def fresh_database(url: str) -> str:
-    if not url:
-        return ""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = f"skolebro_bench_{os.getpid()}"
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for (old,) in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'skolebro_bench_%'"
-        ).fetchall():
-            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
 def measure_training(tmp: Path) -> dict[str, Any]:
     out = tmp / "train"
     started = time.monotonic()
@@ -687,7 +669,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         one["train"] = measure_training(tmp)
         print(f"  {one['train']}", flush=True)
 
-    database_url = fresh_database(args.database_url)
+    database_url = stack_mod.fresh_database(args.database_url, "bench")
     st = stack_mod.Stack(
         data_dir=tmp / "data",
         rasa_port=stack_mod.free_port(),

@@ -40,6 +40,33 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def fresh_database(url: str, purpose: str) -> str:
+    """An empty PostgreSQL database beside the one `url` names, for one test or bench run.
+
+    Returns "" when `url` is not PostgreSQL (the run then uses SQLite in its own folder).
+    Databases left by earlier runs of the same purpose are dropped, unless the process that
+    made them (its pid ends the name) is still running.
+    """
+    if not url.startswith(("postgres://", "postgresql")):
+        return ""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    prefix = f"skolebro_{purpose}_"
+    name = f"{prefix}{os.getpid()}"
+    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for (old,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix + "%",)
+        ).fetchall():
+            pid = old[len(prefix) :]
+            if old == name or not (pid.isdigit() and Path(f"/proc/{pid}").exists()):
+                conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 def training_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:

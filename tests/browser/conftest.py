@@ -56,25 +56,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _fresh_database(url: str) -> str:
-    """An empty PostgreSQL database for this run (SQLite when DATABASE_URL is empty)."""
-    if not url:
-        return ""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = f"skolebro_web_{os.getpid()}"
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for (old,) in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'skolebro_web_%'"
-        ).fetchall():
-            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
 class HostSite:
     """A municipal website on another origin that pastes the widget tag."""
 
@@ -126,7 +107,7 @@ def web_stack(
     model = stack_mod.ensure_model()
     data_dir = tmp_path_factory.mktemp("skolebro-web")
     api_port = stack_mod.free_port()
-    database_url = _fresh_database(os.environ.get("DATABASE_URL", ""))
+    database_url = stack_mod.fresh_database(os.environ.get("DATABASE_URL", ""), "web")
     st = stack_mod.Stack(
         data_dir=data_dir,
         rasa_port=stack_mod.free_port(),

@@ -24,29 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from intake_driver import WEBHOOK_SECRET, Chat  # noqa: E402
 
 
-def fresh_database(url: str) -> str:
-    """An empty PostgreSQL database beside the one named by `url`, or "" for SQLite.
-
-    The end-to-end stack gets its own database so that nothing left by other test runs (or
-    the unit tests' schema resets) can change what it sees.
-    """
-    if not url:
-        return ""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = f"skolebro_e2e_{os.getpid()}"
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for (old,) in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'skolebro_e2e_%'"
-        ).fetchall():
-            conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
 class WebhookReceiver:
     """A real HTTP endpoint standing in for the municipality's case system."""
 
@@ -85,7 +62,7 @@ def stack(
 ) -> Iterator[stack_mod.Stack]:
     model = stack_mod.ensure_model()
     data_dir = tmp_path_factory.mktemp("skolebro-data")
-    database_url = fresh_database(os.environ.get("DATABASE_URL", ""))
+    database_url = stack_mod.fresh_database(os.environ.get("DATABASE_URL", ""), "e2e")
     st = stack_mod.Stack(
         data_dir=data_dir,
         rasa_port=stack_mod.free_port(),

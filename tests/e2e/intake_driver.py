@@ -114,21 +114,44 @@ class Intake:
                 if replaced is not None:
                     turn = replaced
                     continue
-            progress = turn.progress
-            if progress is None:
+            if turn.progress is None:
                 return turn
-            key, qtype = progress["question"], progress["type"]
-            if key in answers:
-                turn = self.say(answers[key])
-            elif qtype in ("scale", "choice", "multichoice") and turn.buttons:
-                turn = self.say(turn.buttons[min(2, len(turn.buttons) - 1)]["payload"])
-            elif qtype == "text":
-                turn = self.say("Det ved jeg ikke så meget om")
-            elif qtype == "number":
-                turn = self.say("3")
-            else:
-                turn = self.say("ved ikke")
+            turn = self.answer(turn, answers)
         raise AssertionError("the intake did not reach the review")
+
+    def answer(self, turn: Turn, typed: dict[str, str] | None = None) -> Turn:
+        """Answer the question `turn` asks as a typical person would (`typed` by question key)."""
+        progress = turn.progress
+        assert progress, turn.text
+        answers = DEFAULT_TYPED if typed is None else typed
+        key, qtype = progress["question"], progress["type"]
+        if key in answers:
+            return self.say(answers[key])
+        if qtype in ("scale", "choice", "multichoice") and turn.buttons:
+            return self.say(turn.buttons[min(2, len(turn.buttons) - 1)]["payload"])
+        if qtype == "text":
+            return self.say("Det ved jeg ikke så meget om")
+        if qtype == "number":
+            return self.say("3")
+        return self.say("ved ikke")
+
+
+def worker_token(api_url: str, username: str = "kontakt1") -> str:
+    """An API access token for a demo worker (all demo logins use the same password)."""
+    resp = httpx.post(
+        f"{api_url}/api/v1/auth/token",
+        data={"username": username, "password": "demo1234"},
+        timeout=30,
+    )
+    assert resp.status_code == 200, resp.text
+    return resp.json()["access_token"]
+
+
+def login(api_url: str, username: str = "kontakt1") -> httpx.Client:
+    """An API client logged in as a demo worker."""
+    client = httpx.Client(base_url=f"{api_url}/api/v1", timeout=30)
+    client.headers["Authorization"] = f"Bearer {worker_token(api_url, username)}"
+    return client
 
 
 def reference_in(text: str) -> str | None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
-from intake_driver import Chat, Intake
+from intake_driver import Chat, Intake, login
 
 HELPLINES = ("116 111", "112")
 
@@ -53,9 +52,7 @@ def test_danger_mid_form_flags_the_case_urgent_for_the_worker(stack) -> None:
     assert shows_help(help_turn.text), help_turn.text
     assert "hastende" in help_turn.text.lower()
 
-    worker = httpx.Client(base_url=f"{stack.api_url}/api/v1", timeout=30)
-    token = worker.post("/auth/token", data={"username": "kontakt1", "password": "demo1234"})
-    worker.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    worker = login(stack.api_url, "kontakt1")
     deadline = time.monotonic() + 10
     urgent = []
     while time.monotonic() < deadline and not urgent:

@@ -7,17 +7,9 @@ import time
 
 import httpx
 import pytest
-from intake_driver import WEBHOOK_SECRET, Chat, Intake, reference_in
+from intake_driver import WEBHOOK_SECRET, Chat, Intake, login, reference_in
 
 from bot.outbox import verify_signature
-
-
-def login(api_url: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=f"{api_url}/api/v1", timeout=30)
-    resp = client.post("/auth/token", data={"username": username, "password": "demo1234"})
-    assert resp.status_code == 200, resp.text
-    client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
-    return client
 
 
 def wait_for(predicate, timeout: float = 15.0):

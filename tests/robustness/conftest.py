@@ -39,10 +39,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.robustness)
 
 
-def is_postgres(url: str) -> bool:
-    return url.startswith(("postgres://", "postgresql"))
-
-
 def redis_reachable(url: str) -> bool:
     parts = urlsplit(url)
     try:
@@ -52,33 +48,11 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
-def fresh_database(url: str) -> str:
-    """An empty PostgreSQL database beside `url` for this run ("" for SQLite)."""
-    if not is_postgres(url):
-        return ""
-    import psutil
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = f"skolebro_rob_{os.getpid()}"
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for (old,) in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'skolebro_rob_%'"
-        ).fetchall():
-            pid = old.rsplit("_", 1)[-1]
-            if old == name or not (pid.isdigit() and psutil.pid_exists(int(pid))):
-                conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack_mod.Stack]:
     model = stack_mod.ensure_model()
     data_dir = tmp_path_factory.mktemp("skolebro-robust")
-    database_url = fresh_database(os.environ.get("DATABASE_URL", ""))
+    database_url = stack_mod.fresh_database(os.environ.get("DATABASE_URL", ""), "rob")
     several = bool(database_url) and redis_reachable(REDIS_URL)
     st = stack_mod.Stack(
         data_dir=data_dir,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from intake_driver import DEFAULT_TYPED, Chat, Intake
+from intake_driver import DEFAULT_TYPED, Chat, Intake, worker_token
 from robust_helpers import assert_kept, looks_danish
 
 from bot import intake as store
@@ -29,13 +29,7 @@ def _advance(person: Intake, turn, until_type: str | None = None, limit: int = 4
         assert progress, turn.text
         if until_type is None or progress["type"] == until_type:
             return turn
-        key = progress["question"]
-        if key in DEFAULT_TYPED:
-            turn = person.say(DEFAULT_TYPED[key])
-        elif turn.buttons:
-            turn = person.say(turn.buttons[min(2, len(turn.buttons) - 1)]["payload"])
-        else:
-            turn = person.say("ved ikke")
+        turn = person.answer(turn)
     raise AssertionError(f"no {until_type} question reached")
 
 
@@ -68,12 +62,7 @@ def test_bad_chat_input_keeps_earlier_answers(stack) -> None:
 
 @pytest.fixture(scope="module")
 def token(stack) -> str:
-    resp = httpx.post(
-        f"{stack.api_url}/api/v1/auth/token",
-        data={"username": "kontakt1", "password": "demo1234"},
-    )
-    resp.raise_for_status()
-    return resp.json()["access_token"]
+    return worker_token(stack.api_url)
 
 
 def test_api_rejects_bad_input_with_4xx(stack, token) -> None:

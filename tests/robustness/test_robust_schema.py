@@ -7,10 +7,10 @@ the schema like every other status, and their Danish detail is checked on top.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from intake_driver import worker_token
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -19,13 +19,8 @@ from schemathesis.checks import (
 
 
 @pytest.fixture(scope="module")
-def worker_token(stack) -> str:
-    resp = httpx.post(
-        f"{stack.api_url}/api/v1/auth/token",
-        data={"username": "kontakt1", "password": "demo1234"},
-    )
-    resp.raise_for_status()
-    return resp.json()["access_token"]
+def token(stack) -> str:
+    return worker_token(stack.api_url)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +38,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, stack, worker_token) -> None:
-    headers = {"Authorization": f"Bearer {worker_token}"}
+def test_api_conforms_to_its_schema(case, stack, token) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
     response = case.call(base_url=stack.api_url, headers=headers, timeout=30)
     checks = [not_a_server_error, content_type_conformance, response_schema_conformance]
     if response.status_code == 422:
