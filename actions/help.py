@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import StoreUnavailable, buttons, core_role, respondent_id, say, store
-from bot import intake
+from bot import intake, messages
 
 
 class ActionSchoolContact(Action):
@@ -54,7 +54,7 @@ class ActionFallback(Action):
             say(dispatcher, "not_understood", role)
             return [SlotSet("fail_count", misses)]
         dispatcher.utter_message(
-            text=_text_again(role),
+            text=messages.text("not_understood_again", role),
             buttons=buttons(
                 [
                     ("Fortsæt", "/resume"),
@@ -65,9 +65,3 @@ class ActionFallback(Action):
             ),
         )
         return [SlotSet("fail_count", 0)]
-
-
-def _text_again(role: str | None) -> str:
-    from bot import messages
-
-    return messages.text("not_understood_again", role)

@@ -23,7 +23,7 @@ from bot.config import get_settings
 from bot.flow import correction_choices, correction_target, keys_to_redo
 from bot.profile import AnswerRecord
 from bot.questionnaire import load_questionnaire
-from bot.summary import review_text
+from bot.summary import plural, review_text
 
 
 class ActionReview(Action):
@@ -77,7 +77,7 @@ class ActionConfirmCase(Action):
         except intake.ConsentRequired:
             say(dispatcher, "consent_needed", role)
             return []
-        days = messages.working_days(get_settings().contact_within_working_days)
+        days = plural(get_settings().contact_within_working_days, "arbejdsdag", "arbejdsdage")
         say(dispatcher, "confirmed", role, reference=reference, days=days)
         dispatcher.utter_message(json_message={"case": {"reference": reference}})
         return [SlotSet("reference", reference), SlotSet("phase", "done")]

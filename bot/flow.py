@@ -63,20 +63,6 @@ _CORRECTION_WORDS: list[tuple[tuple[str, ...], str]] = [
     (("oensker", "oenske", "naeste", "hvordan", "hvornaar"), "wishes"),
 ]
 
-# Section keys that are whole sections; the rest are single question keys.
-SECTION_KEYS = (
-    "basics",
-    "absence",
-    "open",
-    "skole",
-    "kammerater",
-    "hjem",
-    "barnet",
-    "fritid",
-    "strengths",
-    "wishes",
-)
-
 
 def correction_target(text: str, field: str | None = None) -> str | None:
     """The part of the intake the person wants to correct, from an entity or their words."""

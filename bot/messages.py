@@ -137,7 +137,3 @@ def text(key: str, role: str | None, **values: object) -> str:
 def all_texts() -> list[tuple[str, str, str]]:
     """(key, variant, text) for every message; the readability test walks these."""
     return [(key, variant, t) for key, v in _TEXTS.items() for variant, t in v.items()]
-
-
-def working_days(n: int) -> str:
-    return "1 arbejdsdag" if n == 1 else f"{n} arbejdsdage"
