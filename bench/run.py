@@ -521,7 +521,8 @@ def start_bare(tmp: Path, database_url: str, redis_url: str) -> tuple[stack_mod.
     port = stack_mod.free_port()
     endpoints = tmp / "bare-endpoints.yml"
     endpoints.write_text(
-        stack_mod.rasa_tracker_store(database_url, tmp) + stack_mod.rasa_lock_store(redis_url)
+        stack_mod.rasa_tracker_store(database_url, tmp, "SQL")
+        + stack_mod.rasa_lock_store(redis_url)
     )
     proc = stack_mod.Proc(
         "rasa (bare)",

@@ -122,16 +122,25 @@ def _engine_env() -> dict[str, str]:
     return env
 
 
-def rasa_tracker_store(database_url: str, data_dir: Path) -> str:
+# Rasa's SQL tracker store plus a checked in-process cache of recent trackers (see the module).
+TRACKER_STORE_TYPE = "nlu_ext.tracker_store.CachedSQLTrackerStore"
+
+
+def rasa_tracker_store(
+    database_url: str, data_dir: Path, store_type: str = TRACKER_STORE_TYPE
+) -> str:
     """YAML for Rasa's SQL tracker store: the app's PostgreSQL, or a SQLite file."""
     if not database_url:
-        return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {data_dir / 'rasa.db'}\n"
+        return (
+            f"tracker_store:\n  type: {store_type}\n  dialect: sqlite\n"
+            f"  db: {data_dir / 'rasa.db'}\n"
+        )
     from urllib.parse import urlsplit
 
     url = urlsplit(database_url.replace("+psycopg", "").replace("+psycopg2", ""))
     lines = [
         "tracker_store:",
-        "  type: SQL",
+        f"  type: {store_type}",
         "  dialect: postgresql",
         f"  url: {url.hostname or 'localhost'}",
         f"  port: {url.port or 5432}",

@@ -1,0 +1,134 @@
+"""Rasa's SQL tracker store with a checked, in-process cache of recent trackers.
+
+Profiling a whole intake showed that loading the tracker on every turn (one query returning
+~450 rows, `json.loads` of each, then replaying every event into a new tracker) was ~19 % of
+the Rasa process's CPU, growing with the conversation. Rasa only ever appends to a tracker, so a
+worker can keep the tracker it saved last and hand it out again, *if* the database still ends
+with the event it wrote last. That check is one indexed query (`max(id)` for the sender):
+
+- another worker wrote since (several workers share PostgreSQL): the id differs, reload;
+- a transcript was deleted (the API's delete and retention): the id differs or is gone, reload;
+- this process changed the tracker and then failed before saving: the tracker holds more events
+  than were saved, reload.
+
+Otherwise the object is exactly what a reload would build. Message handling for one sender is
+serialised by Rasa's lock store, so no two requests mutate one cached tracker at once. Saving
+writes the events added since it was handed out in one executemany, instead of Rasa's count
+query and one INSERT per event.
+Used via endpoints.yml `type: nlu_ext.tracker_store.CachedSQLTrackerStore`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+logger = logging.getLogger(__name__)
+
+# Trackers kept per worker. A finished intake is ~450 events (~0.5 MB in memory); conversations
+# beyond this many are simply reloaded from the database when they speak again.
+DEFAULT_CACHE_SIZE = 1000
+
+
+@dataclass
+class _Entry:
+    tracker: DialogueStateTracker
+    last_id: int  # id of the newest stored event of this sender
+    saved_len: int  # len(tracker.events) when stored
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._cache_size = int(cache_size)
+
+    def _last_id(self, session: Any, sender_id: str) -> int | None:
+        return session.execute(
+            sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
+        ).scalar()
+
+    def _remember(self, sender_id: str, entry: _Entry) -> None:
+        self._cache[sender_id] = entry
+        self._cache.move_to_end(sender_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _fresh(self, session: Any, sender_id: str) -> _Entry | None:
+        entry = self._cache.get(sender_id)
+        if entry is None:
+            return None
+        if (
+            len(entry.tracker.events) != entry.saved_len
+            or self._last_id(session, sender_id) != entry.last_id
+        ):
+            del self._cache[sender_id]
+            return None
+        self._cache.move_to_end(sender_id)
+        return entry
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            entry = self._fresh(session, sender_id)
+            if entry is not None:
+                return entry.tracker
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            if not rows or not self.domain:
+                return None
+            tracker = DialogueStateTracker.from_dict(
+                sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+            )
+            # Rows are ordered by id and the newest event is always in the latest session.
+            self._remember(sender_id, _Entry(tracker, rows[-1].id, len(tracker.events)))
+            return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        sender_id = tracker.sender_id
+        entry = self._cache.pop(sender_id, None)
+        with self.session_scope() as session:
+            if (
+                entry is not None
+                and entry.tracker is tracker
+                and len(tracker.events) >= entry.saved_len
+            ):
+                # The tracker handed out by retrieve(), checked against the database then; the
+                # lock store keeps other writers of this conversation out until it is saved
+                # (Rasa's own save relies on the same). What it gained since is what is new.
+                events = tracker.events
+                new_events = [events[i] for i in range(entry.saved_len, len(events))]
+            else:
+                new_events = list(self._additional_events(session, tracker))
+            if self.event_broker is not None:
+                # Rasa's stream_events diffs against a reload, which would be this very object.
+                await self._stream_new_events(self.event_broker, new_events, sender_id)
+            if new_events:
+                # One executemany instead of an INSERT per event.
+                session.execute(
+                    sa.insert(self.SQLEvent.__table__),
+                    [self._row(sender_id, event) for event in new_events],
+                )
+            last_id = self._last_id(session, sender_id)
+            session.commit()
+        if last_id is not None:
+            self._remember(sender_id, _Entry(tracker, last_id, len(tracker.events)))
+
+    @staticmethod
+    def _row(sender_id: str, event: Any) -> dict[str, Any]:
+        # The same columns as SQLTrackerStore.save.
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

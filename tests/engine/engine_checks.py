@@ -1,0 +1,302 @@
+"""Checks of the Rasa engine extensions (nlu_ext), run with the engine's Python.
+
+    .venvs/engine/bin/python tests/engine/engine_checks.py <check> [database-url]
+
+The app's pytest runs each check in a subprocess (tests/unit/test_engine_ext.py), because Rasa
+lives in its own virtual environment. A check prints what differed and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+# Rasa's own methods, taken before nlu_ext replaces them.
+from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+
+ORIGINAL_APPLIED = DialogueStateTracker.applied_events
+ORIGINAL_UNDO_LOOP = DialogueStateTracker.__dict__["_undo_till_previous_loop_execution"]
+ORIGINAL_CALL_FORMAT = RemoteAction._action_call_format
+
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.events import (  # noqa: E402
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.utils.endpoints import EndpointConfig  # noqa: E402
+
+import nlu_ext  # noqa: E402, F401  (installs the speed-ups)
+from nlu_ext import engine_speedups  # noqa: E402
+from nlu_ext.tracker_store import CachedSQLTrackerStore  # noqa: E402
+
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+FORMS = ["intake_form", "code_form"]
+
+
+@contextlib.contextmanager
+def rasa_originals() -> Iterator[None]:
+    """Rasa's unpatched applied_events, for comparison."""
+    DialogueStateTracker.applied_events = ORIGINAL_APPLIED  # type: ignore[method-assign]
+    DialogueStateTracker._undo_till_previous_loop_execution = ORIGINAL_UNDO_LOOP  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        engine_speedups.install()
+
+
+def _user(rng: random.Random, text: str = "") -> list[Event]:
+    intent = rng.choice(["inform", "greet", "faq_what", "deny"])
+    return [
+        ActionExecuted("action_listen"),
+        UserUttered(text or f"tekst {rng.random():.3f}", {"name": intent, "confidence": 0.9}),
+        DefinePrevUserUtteredFeaturization(False),
+    ]
+
+
+def random_conversation(rng: random.Random, length: int) -> list[Event]:
+    """Event sequences of the shapes Rasa writes: form loops (happy and unhappy), FAQs inside a
+    form, corrections (reverts), restarts, new sessions and a second form appearing later."""
+    events: list[Event] = [SessionStarted(), ActionExecuted("action_listen")]
+    active: str | None = None
+    while len(events) < length:
+        roll = rng.random()
+        events += _user(rng)
+        if active is None and roll < 0.25:
+            active = rng.choice(FORMS)
+            events += [ActionExecuted(active), ActiveLoop(active), SlotSet("requested_slot", "x")]
+        elif active is not None and roll < 0.6:
+            # Happy path: the form validates and asks again.
+            events += [
+                ActionExecuted(active),
+                SlotSet("answer", None),
+                SlotSet("question_key", f"q{rng.randint(1, 40)}"),
+                BotUttered("spørgsmål"),
+            ]
+        elif active is not None and roll < 0.7:
+            # Unhappy path: the form rejects, a FAQ answers, the form comes back.
+            events += [
+                ActionExecutionRejected(active),
+                ActionExecuted("utter_faq"),
+                BotUttered("svar"),
+                ActionExecuted(active),
+                BotUttered("spørgsmål"),
+            ]
+        elif active is not None and roll < 0.78:
+            events += [ActionExecuted(active), ActiveLoop(None), SlotSet("requested_slot", None)]
+            active = None
+        elif roll < 0.83:
+            events.append(UserUtteranceReverted())
+        elif roll < 0.87:
+            events += [ActionExecuted("action_back"), ActionReverted()]
+        elif roll < 0.89:
+            events += [ActionExecuted("action_restart"), Restarted()]
+            active = None
+        elif roll < 0.91:
+            events += [SessionStarted(), SlotSet("role", "forælder")]
+            active = None
+        else:
+            events += [ActionExecuted("action_resume"), SlotSet("route", "intake")]
+    return events
+
+
+def check_applied_events() -> list[str]:
+    """After every appended event, the continued fold equals Rasa's full fold."""
+    problems: list[str] = []
+    rng = random.Random(20261125)
+    for n in range(150):
+        events = random_conversation(rng, rng.randint(20, 160))
+        tracker = DialogueStateTracker("s", DOMAIN.slots)
+        for i, event in enumerate(events):
+            tracker.update(event)
+            got = tracker.applied_events()
+            with rasa_originals():
+                expected = tracker.applied_events()
+            if got != expected:
+                problems.append(f"conversation {n}, after event {i} ({event}): differs")
+                break
+        # A tracker built in one go (as loading one does) also agrees.
+        loaded = DialogueStateTracker.from_events("s", events, DOMAIN.slots)
+        with rasa_originals():
+            expected = loaded.applied_events()
+            past_expected = loaded.past_states(DOMAIN)
+        if loaded.applied_events() != expected or loaded.past_states(DOMAIN) != past_expected:
+            problems.append(f"conversation {n}: loaded tracker differs")
+    return problems
+
+
+def check_action_payload() -> list[str]:
+    """The action server gets the current turn's events, and the whole state otherwise."""
+    problems: list[str] = []
+    tracker = DialogueStateTracker("s", DOMAIN.slots)
+    rng = random.Random(1)
+    for event in [
+        SessionStarted(),
+        *_user(rng, "hej"),
+        ActionExecuted("action_resume"),
+        SlotSet("role", "forælder"),
+        SlotSet("child_name", "Emma"),
+        *_user(rng, "7. klasse"),
+        ActionExecuted("intake_form"),
+        SlotSet("answer", "7. klasse"),
+    ]:
+        tracker.update(event)
+    action = RemoteAction("validate_intake_form", EndpointConfig("http://127.0.0.1:1/webhook"))
+    body = action._action_call_format(tracker, DOMAIN)
+    with rasa_originals():
+        RemoteAction._action_call_format = ORIGINAL_CALL_FORMAT  # type: ignore[method-assign]
+        full = action._action_call_format(tracker, DOMAIN)
+    events = body["tracker"]["events"]
+    if events[0].get("event") != "user" or events[0].get("text") != "7. klasse":
+        problems.append(f"events do not start at the latest message: {events[:1]}")
+    if [e for e in full["tracker"]["events"][-len(events) :]] != events:
+        problems.append("the current turn's events differ from Rasa's own")
+    if len(full["tracker"]["events"]) <= len(events):
+        problems.append("nothing was left out")
+    for key in ("slots", "latest_message", "active_loop", "latest_action_name", "sender_id"):
+        if body["tracker"][key] != full["tracker"][key]:
+            problems.append(f"{key} differs from Rasa's own")
+    if body["tracker"]["slots"].get("child_name") != "Emma":
+        problems.append("a slot set in an earlier turn is missing")
+    if body.get("domain") != full.get("domain") or body["next_action"] != full["next_action"]:
+        problems.append("domain or next_action differ")
+    return problems
+
+
+def _store(url: str, folder: Path, **kwargs: Any) -> CachedSQLTrackerStore:
+    if not url:
+        return CachedSQLTrackerStore(
+            domain=DOMAIN, dialect="sqlite", db=str(folder / "t.db"), **kwargs
+        )
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url.replace("+psycopg", ""))
+    return CachedSQLTrackerStore(
+        domain=DOMAIN,
+        dialect="postgresql",
+        host=u.hostname,
+        port=u.port or 5432,
+        db=u.path.lstrip("/"),
+        username=u.username,
+        password=u.password,
+        **kwargs,
+    )
+
+
+def _events(store: CachedSQLTrackerStore, sender: str) -> list[dict[str, Any]]:
+    # What a plain reload from the database gives (no cache involved).
+    fresh = _store(store._url, store._folder)  # type: ignore[attr-defined]
+    tracker = asyncio.run(fresh.retrieve(sender))
+    return [e.as_dict() for e in tracker.events] if tracker else []
+
+
+def check_tracker_store(url: str) -> list[str]:
+    """Two workers on one database: each sees the other's writes, a failed turn is not kept,
+    a deleted transcript stays deleted, and what is saved is what Rasa's store would save."""
+    problems: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="engine-checks-"))
+    a = _store(url, folder, cache_size=2)
+    b = _store(url, folder)
+    for s in (a, b):
+        s._url, s._folder = url, folder  # type: ignore[attr-defined]
+    rng = random.Random(3)
+    run = asyncio.run
+
+    def turn(store: CachedSQLTrackerStore, sender: str, text: str) -> DialogueStateTracker:
+        tracker = run(store.get_or_create_tracker(sender)) or DialogueStateTracker(
+            sender, DOMAIN.slots
+        )
+        for event in [*_user(rng, text), ActionExecuted("utter_greet"), BotUttered(text)]:
+            tracker.update(event)
+        run(store.save(tracker))
+        return tracker
+
+    def expect(cond: bool, what: str) -> None:
+        if not cond:
+            problems.append(what)
+
+    t1 = turn(a, "s1", "hej")
+    expect(run(a.retrieve("s1")) is t1, "the saved tracker is not served from the cache")
+    expect(_events(a, "s1") == [e.as_dict() for e in t1.events], "stored events differ")
+
+    # Worker b answers the next message of the same conversation.
+    tb = turn(b, "s1", "fra b")
+    got = run(a.retrieve("s1"))
+    expect(got is not t1, "worker a served its stale tracker after worker b wrote")
+    expect(
+        got is not None and [e.as_dict() for e in got.events] == [e.as_dict() for e in tb.events],
+        "worker a does not see worker b's events",
+    )
+
+    # A turn that fails before it is saved leaves nothing behind.
+    t = run(a.retrieve("s1"))
+    stored = [e.as_dict() for e in t.events]
+    t.update(UserUttered("aldrig gemt"))
+    again = run(a.retrieve("s1"))
+    expect(
+        again is not None and [e.as_dict() for e in again.events] == stored,
+        "an unsaved change was served as stored",
+    )
+
+    # The cache is bounded and evicted conversations still load correctly.
+    for sender in ("s2", "s3", "s4"):
+        turn(a, sender, f"hej {sender}")
+    expect(len(a._cache) <= 2, f"cache holds {len(a._cache)} trackers, bound is 2")
+    s2 = run(a.retrieve("s2"))
+    expect(s2 is not None and s2.latest_message.text == "hej s2", "evicted tracker lost")
+
+    # Deleting the transcript (the API's delete and the retention job) is seen at once.
+    import sqlalchemy as sa
+
+    with a.session_scope() as session:
+        session.execute(sa.delete(a.SQLEvent.__table__).where(a.SQLEvent.sender_id == "s1"))
+        session.commit()
+    expect(run(a.retrieve("s1")) is None, "a deleted transcript was served from the cache")
+
+    # Saving a tracker the cache never saw (another code path) writes only what is missing.
+    t3 = run(a.retrieve("s3"))
+    fresh = DialogueStateTracker.from_dict("s3", [e.as_dict() for e in t3.events], DOMAIN.slots)
+    fresh.update(BotUttered("ekstra"))
+    run(a.save(fresh))
+    expect(
+        _events(a, "s3") == [e.as_dict() for e in fresh.events],
+        "saving an uncached tracker duplicated or lost events",
+    )
+    return problems
+
+
+CHECKS: dict[str, Callable[..., list[str]]] = {
+    "applied_events": check_applied_events,
+    "action_payload": check_action_payload,
+    "tracker_store": check_tracker_store,
+}
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    args = sys.argv[2:3] if name == "tracker_store" else []
+    if name == "tracker_store" and not args:
+        args = [""]
+    found = CHECKS[name](*args)
+    for line in found:
+        print(line)
+    print(f"{name}: {'ok' if not found else f'{len(found)} problem(s)'}")
+    sys.exit(1 if found else 0)

@@ -1,0 +1,49 @@
+"""The Rasa engine extensions (nlu_ext) behave as Rasa's own code does, only faster.
+
+Rasa lives in its own virtual environment, so each check runs there in a subprocess
+(tests/engine/engine_checks.py) and reports what differed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE_PYTHON = ROOT / ".venvs" / "engine" / "bin" / "python"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import stack  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    not ENGINE_PYTHON.exists(), reason="the engine venv is built by `make setup`"
+)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    return subprocess.run(
+        [str(ENGINE_PYTHON), "-W", "ignore", str(ROOT / "tests/engine/engine_checks.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("check", ["applied_events", "action_payload"])
+def test_engine_speedup_matches_rasa(check: str) -> None:
+    result = _run(check)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_cached_tracker_store_never_serves_a_stale_conversation() -> None:
+    # On the run's database: SQLite by default, PostgreSQL when DATABASE_URL names one.
+    url = stack.fresh_database(os.environ.get("DATABASE_URL", ""), "engine_checks")
+    result = _run("tracker_store", url)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
