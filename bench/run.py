@@ -317,15 +317,31 @@ class Sampler:
             out.append(handle)
         return out
 
+    def _services(self) -> dict[str, list[psutil.Process]]:
+        """PostgreSQL and Redis serve the stack too; their CPU belongs in the picture."""
+        found: dict[str, list[psutil.Process]] = {"postgres": [], "redis": []}
+        for proc in psutil.process_iter(["name"]):
+            name = (proc.info.get("name") or "").lower()
+            key = "postgres" if name.startswith("postgres") else "redis" if "redis" in name else ""
+            if key:
+                found[key].append(self.handles.setdefault(proc.pid, proc))
+        return found
+
     def sample(self, record: bool = True) -> None:
-        for name, pid in self.procs.items():
+        groups = {name: self._tree(pid) for name, pid in self.procs.items()}
+        groups.update(self._services())
+        for name, procs in groups.items():
             cpu = rss = 0.0
-            for proc in self._tree(pid):
+            for proc in procs:
                 with contextlib.suppress(psutil.Error):
                     cpu += proc.cpu_percent(None)
                     rss += proc.memory_info().rss
-            if record:
-                self.samples[name].append((cpu, rss / 2**20))
+            if record and procs:
+                self.samples.setdefault(name, []).append((cpu, rss / 2**20))
+        # The whole machine, in percent of one core (200 = both cores busy).
+        machine = psutil.cpu_percent(None) * (psutil.cpu_count() or 1)
+        if record:
+            self.samples.setdefault("machine", []).append((machine, 0.0))
 
     async def _loop(self) -> None:
         self.sample(record=False)

@@ -8,6 +8,7 @@ so "sjældent", "sjaeldent" and "SJÆLDENT" all become "sjaeldent".
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -41,8 +42,11 @@ def normalize(text: str) -> str:
     return _WS.sub(" ", text).strip().lower()
 
 
+@functools.lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Canonical ASCII fold used for all matching (æ->ae, ø->oe, å->aa, accents removed)."""
+    """Canonical ASCII fold used for all matching (æ->ae, ø->oe, å->aa, accents removed).
+
+    Cached: free-text matching folds the same words and lexicon terms over and over."""
     text = normalize(text).translate(_FOLD)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -94,8 +98,19 @@ def fuzzy_match(text: str, candidates: Iterable[str], cutoff: float | None = Non
 
 def is_typo_of(word: str, target: str) -> bool:
     """True when folded `word` equals `target` or is a close typo of it."""
-    w, t = fold(word), fold(target)
+    return folded_typo_of(fold(word), fold(target))
+
+
+def folded_typo_of(w: str, t: str) -> bool:
+    """is_typo_of for words that are already folded (the hot path of free-text matching)."""
     if w == t:
         return True
     limit = typo_cutoff(t)
-    return limit < 1.0 and difflib.SequenceMatcher(None, w, t).ratio() >= limit
+    if limit >= 1.0:
+        return False
+    # Cheap upper bounds of ratio() first (as difflib.get_close_matches does): ratio() is
+    # 2*matches/(len(w)+len(t)) and matches <= the shorter length; most pairs stop here.
+    if 2.0 * min(len(w), len(t)) / (len(w) + len(t)) < limit:
+        return False
+    matcher = difflib.SequenceMatcher(None, w, t)
+    return matcher.quick_ratio() >= limit and matcher.ratio() >= limit

@@ -12,10 +12,11 @@ concern signal.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from bot.normalize import fold, is_typo_of
+from bot.normalize import fold, folded_typo_of
 
 # area -> kind -> terms (folded ASCII)
 LEXICON: dict[str, dict[str, list[str]]] = {
@@ -326,16 +327,18 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def _word_matches(word: str, term: str) -> bool:
+    # Cached: every word of a text is compared with every lexicon term, and most words recur.
     if term.endswith("*"):
         stem = term[:-1]
         if word.startswith(stem):
             return True
         # Typo in a stem: compare the same-length prefix (needs a stem of 5+ letters).
-        return len(stem) >= 5 and is_typo_of(word[: len(stem)], stem)
+        return len(stem) >= 5 and folded_typo_of(word[: len(stem)], stem)
     if word == term:
         return True
-    return len(term) >= 5 and is_typo_of(word, term)
+    return len(term) >= 5 and folded_typo_of(word, term)
 
 
 def _find(tokens: list[_Token], term: str) -> list[tuple[int, int]]:
@@ -361,29 +364,34 @@ def _negated(tokens: list[_Token], start: int, term: str) -> bool:
     return any(w in _NEGATORS for w in before)
 
 
-def _scan(text: str) -> list[tuple[str, str, str]]:
-    """(area, kind, matched original words) for every lexicon hit, in text order."""
+# Longer terms first so "ondt i maven" is one hit, not also "maven".
+_ENTRIES = sorted(
+    (
+        (area, kind, term)
+        for area, kinds in LEXICON.items()
+        for kind, terms in kinds.items()
+        for term in terms
+    ),
+    key=lambda e: -len(e[2].split()),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _scan(text: str) -> tuple[tuple[str, str, str], ...]:
+    """(area, kind, matched original words) for every lexicon hit, in text order.
+
+    Cached because one answer is scanned for both its areas and its signals."""
     tokens = _tokens(text)
     found: list[tuple[int, str, str, str]] = []
     taken: set[int] = set()
-    # Longer terms first so "ondt i maven" is one hit, not also "maven".
-    entries = sorted(
-        (
-            (area, kind, term)
-            for area, kinds in LEXICON.items()
-            for kind, terms in kinds.items()
-            for term in terms
-        ),
-        key=lambda e: -len(e[2].split()),
-    )
-    for area, kind, term in entries:
+    for area, kind, term in _ENTRIES:
         for start, end in _find(tokens, term):
             if any(i in taken for i in range(start, end)) or _negated(tokens, start, term):
                 continue
             taken.update(range(start, end))
             found.append((start, area, kind, " ".join(t.original for t in tokens[start:end])))
     found.sort()
-    return [(a, k, m) for _, a, k, m in found]
+    return tuple((a, k, m) for _, a, k, m in found)
 
 
 def classify_areas(text: str) -> list[AreaHit]:

@@ -3,3 +3,4 @@
 from nlu_ext import engine_speedups
 
 engine_speedups.install()
+engine_speedups.freeze_after_load()

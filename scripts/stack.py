@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -500,16 +501,33 @@ _HOP_HEADERS = {
 }
 
 
+def _sender_of(path: str, body: bytes) -> str:
+    """The conversation a request belongs to: REST's `sender`, or /conversations/<id>/..."""
+    if path.startswith("/conversations/"):
+        return path.split("/")[2]
+    if path.endswith("/webhook") and body:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return ""
+        sender = data.get("sender") if isinstance(data, dict) else None
+        return sender if isinstance(sender, str) else ""
+    return ""
+
+
 def cmd_proxy(port: int, upstreams: list[str]) -> int:
     """The entry point in front of several Rasa workers (development and tests; see README).
 
-    Round robin per request, not per conversation: any worker may handle any conversation,
-    because they share the tracker store and the Redis lock store serialises one conversation's
+    A conversation goes to the same worker each time (a hash of its sender id), so that
+    worker's tracker cache (nlu_ext/tracker_store.py) holds it; requests without a sender go
+    round robin. Any worker may still handle any conversation: they share the tracker store, the
+    cache is checked against it, and the Redis lock store serialises one conversation's
     messages. A request is only retried on another worker when it could not be sent at all
     (connection refused), so a message is never processed twice. Plain HTTP only: socket.io
     needs sticky sessions, which production gets from nginx (`ip_hash`).
     """
     import itertools
+    import zlib
 
     from aiohttp import ClientConnectorError, ClientSession, ClientTimeout, TCPConnector, web
 
@@ -532,7 +550,8 @@ def cmd_proxy(port: int, upstreams: list[str]) -> int:
         client: ClientSession = request.app["client"]
         body = await request.read()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
-        first = next(counter)
+        sender = _sender_of(request.path, body)
+        first = zlib.crc32(sender.encode()) if sender else next(counter)
         for i in range(len(upstreams)):
             base = upstreams[(first + i) % len(upstreams)]
             try:
