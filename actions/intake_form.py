@@ -62,10 +62,10 @@ class ActionAskAnswer(Action):
     ) -> list[dict[str, Any]]:
         role = core_role(tracker) or "parent"
         try:
-            answers = await store(dispatcher, role, intake.get_answers, respondent_id(tracker))
+            answered = await store(dispatcher, role, intake.answered_keys, respondent_id(tracker))
         except StoreUnavailable:
             return []
-        position = _current(tracker, answers.keys(), role)
+        position = _current(tracker, answered, role)
         question = position.question
         if question is None:
             return [SlotSet("question_key", None)]
@@ -128,8 +128,8 @@ class ValidateIntakeForm(FormValidationAction):
         role: str,
         respondent: str,
     ) -> dict[str, Any]:
-        answers = await store(dispatcher, role, intake.get_answers, respondent)
-        position = _current(tracker, answers.keys(), role)
+        answered = await store(dispatcher, role, intake.answered_keys, respondent)
+        position = _current(tracker, answered, role)
         question = position.question
         if question is None:
             return {"answer": "done", "question_key": None}
@@ -168,7 +168,7 @@ class ValidateIntakeForm(FormValidationAction):
         if free_text:
             await self._text_signals(dispatcher, role, respondent, question, free_text, slots)
 
-        answered = set(answers.keys()) | {question.key}
+        answered = answered | {question.key}
         redo = [k for k in (tracker.get_slot("redo") or []) if k != question.key]
         area_order = slots.get("area_order", tracker.get_slot("area_order"))
         nxt = next_position(load_questionnaire(), role, area_order, answered, redo)

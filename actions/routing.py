@@ -69,18 +69,18 @@ class ActionResume(Action):
                 role = stored_role
             else:
                 return _route("role", "role")
-        answers = await store(dispatcher, role, intake.get_answers, respondent)
+        answered = await store(dispatcher, role, intake.answered_keys, respondent)
         position = next_position(
             load_questionnaire(),
             role,
             tracker.get_slot("area_order"),
-            answers.keys(),
+            answered,
             tracker.get_slot("redo"),
         )
         extra = {"role": CORE_TO_ROLE[role], "consent_given": True}
         if position.question is None:
             return _route("review", "review", **extra)
-        if answers and latest_intent(tracker) in ("resume", "greet", "delete_cancelled"):
+        if answered and latest_intent(tracker) in ("resume", "greet", "delete_cancelled"):
             say(dispatcher, "welcome_back", role)
         return _route("intake", "intake", answer=None, question_key=position.question.key, **extra)
 

@@ -364,6 +364,20 @@ def get_answers(conversation_id: str) -> dict[str, dict[str, Any]]:
         }
 
 
+def answered_keys(conversation_id: str) -> set[str]:
+    """The questions answered so far: all the dialogue needs to know where the person is.
+
+    One query, and no answer is decrypted (the values stay in the database)."""
+    with session_scope() as session:
+        return set(
+            session.scalars(
+                select(Answer.question_key)
+                .join(Respondent, Answer.respondent_id == Respondent.id)
+                .where(Respondent.conversation_id == conversation_id)
+            )
+        )
+
+
 def _delete_personal_data(session: Session, resp: Respondent) -> int:
     count = (
         session.scalar(select(func.count(Answer.id)).where(Answer.respondent_id == resp.id)) or 0

@@ -69,6 +69,18 @@ def test_save_answer_upserts_and_retry_is_harmless(db: Session) -> None:
         intake.save_answer(conv, "x", "maybe", 1, "?")
 
 
+def test_answered_keys_follow_the_stored_answers_of_that_conversation_only(db: Session) -> None:
+    assert intake.answered_keys("nobody") == set()
+    _answer_basics(_parent("a"))
+    _parent("b")
+    intake.save_answer("b", "grade", "dont_know", None, "ved ikke")
+    assert intake.answered_keys("a") == {"child_name", "grade", "school"}
+    assert intake.answered_keys("b") == {"grade"}
+    intake.delete_answers("a")
+    assert intake.answered_keys("a") == set()
+    assert intake.answered_keys("b") == {"grade"}
+
+
 def test_free_text_is_encrypted_at_rest(db: Session) -> None:
     conv = _parent()
     secret = "Han bliver drillet af Jonas i frikvarteret"
