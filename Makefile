@@ -45,8 +45,15 @@ test-e2e: setup train
 test-browser: setup train
 	$(APP)/python -m pytest -q tests/browser
 
-bench: setup train ## load benchmark: 50/200/600 people, ramp, bare Rasa baseline (~11 min)
-	$(APP)/python bench/run.py
+# `make bench` measures the production layout on this machine: two Rasa workers behind one entry
+# point, PostgreSQL tracker store, Redis lock store (the local services; override to move them).
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
+BENCH_WORKERS ?= 2
+
+bench: setup train ## load benchmark: 50/200/600 people, ramp, bare Rasa baseline (~13 min)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+		$(APP)/python bench/run.py --rasa-workers $(BENCH_WORKERS)
 
 eval: setup ## risk-detection recall/false alarms, NLU cross-validation (reports/)
 	$(APP)/python eval/run_eval.py

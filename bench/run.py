@@ -537,41 +537,73 @@ def first_answer(rasa_url: str) -> None:
     assert resp.json(), "no answer to the first message"
 
 
-def start_bare(tmp: Path, database_url: str, redis_url: str) -> tuple[stack_mod.Proc, float]:
-    """A bare `rasa run` with the same tracker and lock store kinds as the stack."""
-    port = stack_mod.free_port()
+def start_bare(
+    tmp: Path, database_url: str, redis_url: str, workers: int = 1
+) -> tuple[list[stack_mod.Proc], str, float]:
+    """Bare `rasa run` workers with the same tracker and lock store kinds as the stack (Rasa's
+    own SQL store) and, for several workers, the same entry proxy: the same layout, no actions.
+    Returns the processes, the entry URL and the seconds to the first answer."""
     endpoints = tmp / "bare-endpoints.yml"
     endpoints.write_text(
         stack_mod.rasa_tracker_store(database_url, tmp, "SQL")
         + stack_mod.rasa_lock_store(redis_url)
     )
-    proc = stack_mod.Proc(
-        "rasa (bare)",
-        [
-            str(stack_mod.ENGINE_BIN / "rasa"),
-            "run",
-            "--model",
-            str(ensure_bare_model()),
-            "--port",
-            str(port),
-            "--enable-api",
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-        ],
-        f"http://127.0.0.1:{port}/status",
-        stack_mod._engine_env(),
-        tmp / "bare-rasa.log",
-    )
+    ports = [stack_mod.free_port() for _ in range(workers)]
+    procs = [
+        stack_mod.Proc(
+            "rasa" if i == 0 else f"rasa-{i + 1}",
+            [
+                str(stack_mod.ENGINE_BIN / "rasa"),
+                "run",
+                "--model",
+                str(ensure_bare_model()),
+                "--port",
+                str(port),
+                "--enable-api",
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
+            f"http://127.0.0.1:{port}/status",
+            stack_mod._engine_env(),
+            tmp / f"bare-rasa-{i + 1}.log",
+        )
+        for i, port in enumerate(ports)
+    ]
+    entry = f"http://127.0.0.1:{ports[0]}"
+    if workers > 1:
+        proxy_port = stack_mod.free_port()
+        upstreams: list[str] = []
+        for port in ports:
+            upstreams += ["--upstream", f"http://127.0.0.1:{port}"]
+        procs.append(
+            stack_mod.Proc(
+                "rasa-proxy",
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "stack.py"),
+                    "proxy",
+                    "--port",
+                    str(proxy_port),
+                    *upstreams,
+                ],
+                f"http://127.0.0.1:{proxy_port}/proxy-health",
+                stack_mod._engine_env(),
+                tmp / "bare-proxy.log",
+            )
+        )
+        entry = f"http://127.0.0.1:{proxy_port}"
     started = time.monotonic()
-    proc.start()
-    while not proc.healthy():
-        if not proc.alive() or time.monotonic() - started > 180:
-            raise RuntimeError(f"the bare Rasa did not start; see {proc.log_path}")
-        time.sleep(0.3)
-    first_answer(f"http://127.0.0.1:{port}")
-    return proc, time.monotonic() - started
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        while not proc.healthy():
+            if not proc.alive() or time.monotonic() - started > 240:
+                raise RuntimeError(f"the bare Rasa did not start; see {proc.log_path}")
+            time.sleep(0.3)
+    first_answer(entry)
+    return procs, entry, time.monotonic() - started
 
 
 def stop_proc(proc: stack_mod.Proc) -> None:
@@ -733,20 +765,23 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
     if not args.skip_bare:
         print("bare Rasa ...", flush=True)
-        proc, cold = start_bare(tmp, database_url, args.redis_url)
+        bare_procs, bare_url, cold = start_bare(
+            tmp, database_url, args.redis_url, args.rasa_workers
+        )
         one["bare_cold_start_s"] = round(cold, 1)
-        bare_url = proc.health_url.rsplit("/", 1)[0]
+        bare_pids = {p.name: p.popen.pid for p in bare_procs if p.popen}
         try:
             one["bare_single_user"] = await single_user(bare_url, args.single_turns, bare=True)
             for people in levels:
                 print(f"bare: {people} people for {args.duration:.0f} s ...", flush=True)
                 row = await run_level(
-                    bare_url, people, think, args.duration, {"rasa": proc.popen.pid}, people, True
+                    bare_url, people, think, args.duration, bare_pids, people, True
                 )
                 report["levels"]["bare"].append(row)
                 print(f"  {_fmt_row(row)}", flush=True)
         finally:
-            stop_proc(proc)
+            for proc in bare_procs:
+                stop_proc(proc)
         report["ratios"] = [
             {
                 "people": a["people"],
@@ -758,6 +793,19 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         ]
     report["logs"] = str(tmp / "logs")
     return report
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or default_port)
+    try:
+        with socket.create_connection(address, 3):
+            return True
+    except OSError:
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -787,6 +835,15 @@ def main(argv: list[str] | None = None) -> int:
         args.ramp_step, args.ramp_max, args.single_turns = 8.0, 40, 15
     if args.rasa_workers > 1 and not (args.database_url and args.redis_url):
         parser.error("--rasa-workers > 1 needs DATABASE_URL (PostgreSQL) and REDIS_URL")
+    for what, url, port in (
+        ("PostgreSQL", args.database_url, 5432),
+        ("Redis", args.redis_url, 6379),
+    ):
+        if url and not _reachable(url, port):
+            parser.error(
+                f"{what} at {url} does not answer. Start it, point the URL elsewhere, or run "
+                "without DATABASE_URL/REDIS_URL (one Rasa worker on SQLite)."
+            )
 
     report = asyncio.run(bench(args))
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 # Trackers kept per worker. A finished intake is ~450 events (~0.5 MB in memory); conversations
 # beyond this many are simply reloaded from the database when they speak again.
 DEFAULT_CACHE_SIZE = 1000
+# A conversation not heard from for this long leaves the worker's memory: a transcript deleted
+# from the database (by a worker, or by retention) is not kept in a process for longer.
+DEFAULT_CACHE_TTL_SECONDS = 900.0
 
 
 @dataclass
@@ -43,13 +47,21 @@ class _Entry:
     tracker: DialogueStateTracker
     last_id: int  # id of the newest stored event of this sender
     saved_len: int  # len(tracker.events) when stored
+    used: float = field(default_factory=time.monotonic)
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()  # least recently used first
         self._cache_size = int(cache_size)
+        self._cache_ttl = float(cache_ttl_seconds)
 
     def _last_id(self, session: Any, sender_id: str) -> int | None:
         return session.execute(
@@ -59,10 +71,17 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _remember(self, sender_id: str, entry: _Entry) -> None:
         self._cache[sender_id] = entry
         self._cache.move_to_end(sender_id)
-        while len(self._cache) > self._cache_size:
+        self._evict()
+
+    def _evict(self) -> None:
+        cutoff = time.monotonic() - self._cache_ttl
+        while self._cache and (
+            len(self._cache) > self._cache_size or next(iter(self._cache.values())).used <= cutoff
+        ):
             self._cache.popitem(last=False)
 
     def _fresh(self, session: Any, sender_id: str) -> _Entry | None:
+        self._evict()
         entry = self._cache.get(sender_id)
         if entry is None:
             return None
@@ -72,6 +91,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         ):
             del self._cache[sender_id]
             return None
+        entry.used = time.monotonic()
         self._cache.move_to_end(sender_id)
         return entry
 

@@ -264,6 +264,17 @@ def check_tracker_store(url: str) -> list[str]:
     s2 = run(a.retrieve("s2"))
     expect(s2 is not None and s2.latest_message.text == "hej s2", "evicted tracker lost")
 
+    # A conversation not heard from for the time limit is dropped from memory (and reloads).
+    idle = _store(url, folder, cache_ttl_seconds=0)
+    idle._url, idle._folder = url, folder  # type: ignore[attr-defined]
+    t5 = turn(idle, "s5", "hej s5")
+    again = run(idle.retrieve("s5"))
+    expect(again is not t5 and not idle._cache, "an idle conversation stayed in memory")
+    expect(
+        again is not None and [e.as_dict() for e in again.events] == _events(idle, "s5"),
+        "an idle conversation did not reload as stored",
+    )
+
     # Deleting the transcript (the API's delete and the retention job) is seen at once.
     import sqlalchemy as sa
 
