@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / "var")
     database_url: str = ""
     redis_url: str = ""
+    # Rasa worker processes behind one entry point on rasa_port (`make run`). More than one
+    # needs PostgreSQL (shared tracker store) and Redis (lock store): see the README.
+    rasa_workers: int = Field(default=1, ge=1, le=16)
 
     # Ports of the three processes.
     rasa_port: int = 5005

@@ -17,6 +17,8 @@ conversation (a finished intake is ~450 events):
   current turn are sent; the slots, latest message and active loop are sent whole as before.
 - every action call opened a new HTTP session and TCP connection; one kept-alive session per
   endpoint is reused.
+- button payloads ("/intent{...}") ran the whole NLU pipeline (~25 % of a turn) only for the last
+  node to throw its result away; they are now unpacked directly, by the same Rasa function.
 Single-user p50 per turn went from ~95 ms to ~55 ms with the first two patches.
 """
 
@@ -33,6 +35,8 @@ import rasa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -47,6 +51,15 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
@@ -237,9 +250,46 @@ def _session(self: EndpointConfig) -> _KeptSession:
 
 _SESSION_ATTR = "_skolebro_session"
 
+_original_parse_with_graph = MessageProcessor._parse_message_with_graph
+_REGEX_HANDLER_TARGET = "run_RegexMessageHandler"
+
+
+def _parse_message_with_graph(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    """Button payloads ("/choose_role{...}") skip the NLU pipeline whose result they discard.
+
+    The last node of Rasa's NLU graph, RegexMessageHandler, replaces a message of the form
+    /<known intent>{entities} by a new message holding only the text, that intent and those
+    entities; everything the tokenizers, featurizers, DIET and the other components computed for
+    it is dropped. Most turns are button presses, so the same replacement is made here first, by
+    Rasa's own function with the same domain, and the graph only runs for everything else.
+    """
+    text = (message.text or "").strip()
+    if self.model_metadata.nlu_target == _REGEX_HANDLER_TARGET and text.startswith("/"):
+        match = YAMLStoryReader._regex_message_pattern().match(text)
+        if match and match.group(INTENT_NAME_KEY).strip() in self.domain.intents:
+            unpacked = YAMLStoryReader.unpack_regex_message(
+                Message({TEXT: message.text}),
+                self.domain,
+                entity_extractor_name="RegexMessageHandler",
+            )
+            parse_data: dict[str, Any] = {
+                TEXT: "",
+                INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                ENTITIES: [],
+            }
+            parse_data.update(unpacked.as_dict(only_output_properties=only_output_properties))
+            return parse_data
+    return _original_parse_with_graph(self, message, tracker, only_output_properties)
+
 
 def install() -> None:
     EndpointConfig.session = _session  # type: ignore[method-assign]
+    MessageProcessor._parse_message_with_graph = _parse_message_with_graph  # type: ignore[method-assign]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign]

@@ -445,6 +445,7 @@ def stack_from_settings() -> Stack:
         database_url=settings.database_url,
         redis_url=settings.redis_url,
         log_dir=Path(settings.data_dir) / "logs",
+        rasa_workers=settings.rasa_workers,
     )
 
 
@@ -460,8 +461,13 @@ def cmd_run() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
-    print("skolebro: starting Rasa, the action server and the API ...", flush=True)
-    stack.start(model)
+    workers = f"{stack.rasa_workers} Rasa workers" if stack.rasa_workers > 1 else "Rasa"
+    print(f"skolebro: starting {workers}, the action server and the API ...", flush=True)
+    try:
+        stack.start(model)
+    except ValueError as error:
+        print(f"skolebro: {error} (see RASA_WORKERS in .env.example)", file=sys.stderr)
+        return 2
     host = os.environ.get("PUBLIC_HOST", "localhost")
     print(
         f"\nSkolebro is running (ready in {time.monotonic() - started:.0f} s).\n"

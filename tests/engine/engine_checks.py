@@ -22,11 +22,13 @@ sys.path.insert(0, str(ROOT))
 
 # Rasa's own methods, taken before nlu_ext replaces them.
 from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.core.processor import MessageProcessor  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
 ORIGINAL_APPLIED = DialogueStateTracker.applied_events
 ORIGINAL_UNDO_LOOP = DialogueStateTracker.__dict__["_undo_till_previous_loop_execution"]
 ORIGINAL_CALL_FORMAT = RemoteAction._action_call_format
+ORIGINAL_PARSE = MessageProcessor._parse_message_with_graph
 
 from rasa.shared.core.domain import Domain  # noqa: E402
 from rasa.shared.core.events import (  # noqa: E402
@@ -295,7 +297,50 @@ def check_tracker_store(url: str) -> list[str]:
     return problems
 
 
+BUTTON_AND_TYPED = [
+    "/give_consent",
+    "/decline_consent",
+    '/choose_role{"role": "forælder"}',
+    '/choose_role{"role": "elev"}',
+    '/svar{"svar":"ved ikke"}',
+    '/svar{"svar":"Ja, flere gange om ugen"}',
+    "/greet@0.7",
+    "/choose_role{broken",
+    "/no_such_intent",
+    "/ hej",
+    "/",
+    "  /give_consent  ",
+    "hej",
+    "ja tak",
+    "jeg vil rette klassetrinnet",
+    "han bliver drillet hver dag",
+]
+
+
+def check_button_parse() -> list[str]:
+    """Parsing with the shortcut gives exactly what Rasa's whole NLU graph gives."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    model = ROOT / "models" / "skolebro.tar.gz"
+    if not model.exists():
+        return [f"no trained model at {model} (run `make train`)"]
+    processor = Agent.load(str(model)).processor
+    problems: list[str] = []
+    for text in BUTTON_AND_TYPED:
+        got = asyncio.run(processor.parse_message(UserMessage(text)))
+        MessageProcessor._parse_message_with_graph = ORIGINAL_PARSE  # type: ignore[method-assign]
+        try:
+            expected = asyncio.run(processor.parse_message(UserMessage(text)))
+        finally:
+            engine_speedups.install()
+        if got != expected:
+            problems.append(f"{text!r}: {got} != {expected}")
+    return problems
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
+    "button_parse": check_button_parse,
     "applied_events": check_applied_events,
     "action_payload": check_action_payload,
     "tracker_store": check_tracker_store,
