@@ -129,13 +129,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if self.event_broker is not None:
                 # Rasa's stream_events diffs against a reload, which would be this very object.
                 await self._stream_new_events(self.event_broker, new_events, sender_id)
-            if new_events:
-                # One executemany instead of an INSERT per event.
-                session.execute(
-                    sa.insert(self.SQLEvent.__table__),
-                    [self._row(sender_id, event) for event in new_events],
-                )
-            last_id = self._last_id(session, sender_id)
+            rows = [self._row(sender_id, event) for event in new_events]
+            table = self.SQLEvent.__table__
+            if rows and self.engine.dialect.name == "postgresql":
+                # One multi-row INSERT that also returns the new ids: no second round trip.
+                ids = session.execute(sa.insert(table).values(rows).returning(table.c.id))
+                last_id: int | None = max(ids.scalars())
+            else:
+                if rows:
+                    session.execute(sa.insert(table), rows)  # one executemany
+                last_id = self._last_id(session, sender_id)
             session.commit()
         if last_id is not None:
             self._remember(sender_id, _Entry(tracker, last_id, len(tracker.events)))
