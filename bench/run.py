@@ -436,14 +436,16 @@ async def single_user(rasa_url: str, turns: int, bare: bool) -> dict[str, Any]:
     }
 
 
-async def nlu_parse(rasa_url: str, rounds: int) -> dict[str, Any]:
+async def nlu_parse(rasa_url: str, rounds: int, token: str = "") -> dict[str, Any]:
     messages = [*FREE_TEXT, "hej", "ja", "ved ikke", "jeg vil rette klassetrinnet", "4. klasse"]
     times: list[float] = []
     async with _client() as client:
         for i in range(rounds):
             started = time.perf_counter()
             async with client.post(
-                f"{rasa_url}/model/parse", json={"text": messages[i % len(messages)]}
+                f"{rasa_url}/model/parse",
+                params={"token": token} if token else None,
+                json={"text": messages[i % len(messages)]},
             ) as resp:
                 resp.raise_for_status()
                 await resp.read()
@@ -742,7 +744,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     procs = {p.name: p.popen.pid for p in st.procs if p.popen}
     try:
         one["single_user"] = await single_user(st.rasa_url, args.single_turns, bare=False)
-        one["nlu_parse"] = await nlu_parse(st.rasa_url, args.parse_messages)
+        one["nlu_parse"] = await nlu_parse(st.rasa_url, args.parse_messages, st.rasa_token)
         print(f"  cold {one['cold_start_s']} s, single {one['single_user']}", flush=True)
         for people in levels:
             print(f"skolebro: {people} people for {args.duration:.0f} s ...", flush=True)

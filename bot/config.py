@@ -5,6 +5,8 @@ One place, so the action server, the API and the launcher agree on where data li
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +67,10 @@ class Settings(BaseSettings):
     # Notifications to the school contact worker (outbox). Empty values disable a channel.
     webhook_url: str = ""
     webhook_secret: str = ""  # HMAC key; falls back to secret_key when empty
+    # Token for Rasa's HTTP API (transcripts, /status, /model/parse). Browsers reach Rasa's
+    # chat channel directly, so without a token anyone could read any conversation there.
+    # Empty: derived from secret_key.
+    rasa_token: str = ""
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = ""
@@ -78,6 +84,12 @@ class Settings(BaseSettings):
     outbox_interval_seconds: float = 10.0  # the API process's delivery loop; 0 disables it
     # Requests larger than this are refused before parsing (notes and admin data are small).
     api_max_body_bytes: int = 1_000_000
+
+    @property
+    def rasa_api_token(self) -> str:
+        if self.rasa_token:
+            return self.rasa_token
+        return hmac.new(self.secret_key.encode(), b"rasa-http-api", hashlib.sha256).hexdigest()
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -237,6 +238,9 @@ class Stack:
     # so they need a shared tracker store (PostgreSQL) and the Redis lock store.
     rasa_workers: int = 1
     worker_ports: list[int] = field(default_factory=list)
+    # Rasa's HTTP API (transcripts, /status) answers only with this token; the chat channel
+    # (/webhooks/...) needs none. Tests and the bench get a fresh one per stack.
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     @property
     def rasa_url(self) -> str:
@@ -352,6 +356,8 @@ class Stack:
                         "--port",
                         str(port),
                         "--enable-api",
+                        "--auth-token",
+                        self.rasa_token,
                         "--cors",
                         *self.rasa_cors(env),
                         "--credentials",
@@ -360,7 +366,7 @@ class Stack:
                         str(endpoints),
                     ],
                     # /status answers only once the model is loaded.
-                    f"http://127.0.0.1:{port}/status",
+                    f"http://127.0.0.1:{port}/status?token={self.rasa_token}",
                     env,
                     log(name),
                 )
@@ -446,6 +452,7 @@ def stack_from_settings() -> Stack:
         redis_url=settings.redis_url,
         log_dir=Path(settings.data_dir) / "logs",
         rasa_workers=settings.rasa_workers,
+        rasa_token=settings.rasa_api_token,
     )
 
 

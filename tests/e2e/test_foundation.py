@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from intake_driver import Chat
 from sqlalchemy import select
 
 from bot.db.models import Respondent
@@ -33,5 +34,21 @@ def test_greeting_action_registers_the_conversation(chat) -> None:
 def test_all_three_processes_are_healthy(stack) -> None:
     assert httpx.get(f"{stack.action_url}/health", timeout=5).status_code == 200
     assert httpx.get(f"{stack.api_url}/healthz", timeout=5).status_code == 200
-    status = httpx.get(f"{stack.rasa_url}/status", timeout=5).json()
+    status = httpx.get(f"{stack.rasa_url}/status?token={stack.rasa_token}", timeout=5).json()
     assert status["model_file"].endswith("skolebro.tar.gz")
+
+
+def test_rasa_http_api_needs_the_token(stack) -> None:
+    # Browsers reach Rasa's chat channel directly; its HTTP API (transcripts, model, status)
+    # must not answer them.
+    chat = Chat(stack.rasa_url)
+    assert chat.say("hej")
+    for path in (f"/conversations/{chat.sender}/tracker", "/status", "/domain"):
+        assert httpx.get(f"{stack.rasa_url}{path}", timeout=10).status_code == 401, path
+        wrong = httpx.get(f"{stack.rasa_url}{path}?token=gaet", timeout=10)
+        assert wrong.status_code == 401, path
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{chat.sender}/tracker?token={stack.rasa_token}",
+        timeout=10,
+    )
+    assert tracker.status_code == 200 and tracker.json()["events"]

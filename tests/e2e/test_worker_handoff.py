@@ -121,7 +121,8 @@ def test_export_and_delete(stack, confirmed_case) -> None:
     export = worker.get(f"/cases/{case['id']}/export")
     assert export.status_code == 200
     assert "snapchat" in export.text
-    tracker_url = f"{stack.rasa_url}/conversations/{SENDERS[confirmed_case]}/tracker"
+    sender = SENDERS[confirmed_case]
+    tracker_url = f"{stack.rasa_url}/conversations/{sender}/tracker?token={stack.rasa_token}"
     assert httpx.get(tracker_url, timeout=10).json()["events"], "transcript expected before"
     assert worker.delete(f"/cases/{case['id']}").status_code == 200
     assert worker.get(f"/cases/{case['id']}").status_code == 404

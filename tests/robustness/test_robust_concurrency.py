@@ -45,7 +45,9 @@ def test_two_messages_at_once_are_both_processed_in_order(stack) -> None:
     answers = assert_kept(sender, {})
     assert answers["child_name"]["display"] == "Emma"
     assert answers["grade"]["value"] == 4
-    tracker = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker?token={stack.rasa_token}", timeout=30
+    ).json()
     said = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
     assert said[-2:] == ["Emma", "4. klasse"], said
     assert store.get_answers(sender).keys() >= {"child_name", "grade"}
