@@ -20,10 +20,11 @@ from actions.common import (
 )
 from bot import intake, messages
 from bot.config import get_settings
+from bot.danish import plural
 from bot.flow import correction_choices, correction_target, keys_to_redo
 from bot.profile import AnswerRecord
 from bot.questionnaire import load_questionnaire
-from bot.summary import plural, review_text
+from bot.summary import review_text
 
 
 class ActionReview(Action):

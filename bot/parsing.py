@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.danish import plural
 from bot.normalize import fold, fuzzy_match, is_typo_of
 
 if TYPE_CHECKING:
@@ -338,10 +339,6 @@ def parse_days(text: str, lo: int = 0, hi: int = 23) -> int:
     return value
 
 
-def _plural_days(n: int) -> str:
-    return f"{n} dag" if n == 1 else f"{n} dage"
-
-
 # --- grade ----------------------------------------------------------------------------------
 
 _ORDINALS = {
@@ -524,7 +521,7 @@ def parse_answer(
         n = parse_days(
             unwrapped, question.min or 0, question.max if question.max is not None else 23
         )
-        return ParsedAnswer("answered", n, _plural_days(n))
+        return ParsedAnswer("answered", n, plural(n, "dag", "dage"))
     if kind == "grade":
         g = parse_grade(unwrapped)
         return ParsedAnswer("answered", g, grade_display(g))

@@ -17,10 +17,10 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.danish import LOCALE, plural
 from bot.profile import AnswerRecord, Profile
 from bot.questionnaire import AREA_KEYS, Questionnaire, load_questionnaire
 
-LOCALE = "da_DK"
 TEMPLATES = Path(__file__).with_name("templates")
 LEVEL_LABELS = {None: "Ukendt", 0: "Ingen tegn", 1: "Lidt", 2: "Noget", 3: "Meget"}
 RISK_LABELS = {
@@ -36,12 +36,6 @@ UNDERRETNING = (
     "et barn kan have brug for særlig støtte (Barnets lov). Vurder også, om der er akut fare."
 )
 _STATUS_DISPLAY = {"dont_know": "Ved ikke", "skipped": "Sprunget over", "refused": "Vil ikke svare"}
-
-
-def plural(n: int | float, singular: str, plural_form: str) -> str:
-    """ "1 dag" / "3 dage" / "1,5 dage": Danish uses the singular only for exactly 1."""
-    word = singular if n == 1 else plural_form
-    return f"{format_decimal(n, locale=LOCALE)} {word}"
 
 
 def danish_date(d: date | datetime | str | None) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from bot.danish import plural
 from bot.profile import AnswerRecord, build_profile
 from bot.questionnaire import load_questionnaire
 from bot.risk import detect_risk
-from bot.summary import plural, render_summary, review_text, summary_dict
+from bot.summary import render_summary, review_text, summary_dict
 
 Q = load_questionnaire()
 ANSWERS = [
