@@ -576,34 +576,19 @@ def start_bare(
     entry = f"http://127.0.0.1:{ports[0]}"
     if workers > 1:
         proxy_port = stack_mod.free_port()
-        upstreams: list[str] = []
-        for port in ports:
-            upstreams += ["--upstream", f"http://127.0.0.1:{port}"]
         procs.append(
-            stack_mod.Proc(
-                "rasa-proxy",
-                [
-                    sys.executable,
-                    str(ROOT / "scripts" / "stack.py"),
-                    "proxy",
-                    "--port",
-                    str(proxy_port),
-                    *upstreams,
-                ],
-                f"http://127.0.0.1:{proxy_port}/proxy-health",
-                stack_mod._engine_env(),
-                tmp / "bare-proxy.log",
-            )
+            stack_mod.proxy_proc(proxy_port, ports, stack_mod._engine_env(), tmp / "bare-proxy.log")
         )
         entry = f"http://127.0.0.1:{proxy_port}"
     started = time.monotonic()
     for proc in procs:
         proc.start()
-    for proc in procs:
-        while not proc.healthy():
-            if not proc.alive() or time.monotonic() - started > 240:
-                raise RuntimeError(f"the bare Rasa did not start; see {proc.log_path}")
-            time.sleep(0.3)
+    try:
+        stack_mod.wait_healthy(procs, 240)
+    except RuntimeError:
+        for proc in procs:
+            stop_proc(proc)
+        raise
     first_answer(entry)
     return procs, entry, time.monotonic() - started
 
@@ -797,19 +782,6 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
-def _reachable(url: str, default_port: int) -> bool:
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    address = (parts.hostname or "127.0.0.1", parts.port or default_port)
-    try:
-        with socket.create_connection(address, 3):
-            return True
-    except OSError:
-        return False
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="50,200,600", help="people per level, comma list")
@@ -841,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
         ("PostgreSQL", args.database_url, 5432),
         ("Redis", args.redis_url, 6379),
     ):
-        if url and not _reachable(url, port):
+        if url and not stack_mod.reachable(url, port):
             parser.error(
                 f"{what} at {url} does not answer. Start it, point the URL elsewhere, or run "
                 "without DATABASE_URL/REDIS_URL (one Rasa worker on SQLite)."

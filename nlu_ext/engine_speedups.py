@@ -10,7 +10,7 @@ conversation (a finished intake is ~450 events):
 - `DialogueStateTracker.applied_events` folds over the whole history on every policy prediction
   (~19 %, 3.4 ms per call at the end of an intake), and each form turn copies the list it folds
   into. It now continues the fold from where the previous call on the same tracker stopped; the
-  result is identical (checked against Rasa's own fold in tests/unit/test_engine_speedups.py).
+  result is identical (checked against Rasa's own fold in tests/engine/engine_checks.py).
 - every custom action call serialises the whole history for the action server (~11 %, 145 KB at
   the end of an intake, twice per form turn). Skolebro's actions read slots and the latest
   message, never old events (answers live in the app's database), so only the events of the
@@ -145,8 +145,7 @@ def applied_events(self: DialogueStateTracker) -> list[Event]:
             new = [events[i] for i in range(seen, n)]
             if _loop_names(new) <= loop_names:
                 _fold(self, new, loop_names, done)
-                if n:
-                    self.__dict__[_CACHE_ATTR] = (n, events[n - 1], loop_names, done)
+                self.__dict__[_CACHE_ATTR] = (n, events[n - 1], loop_names, done)
                 return list(done)
     loop_names = _loop_names(events)
     done: list[Event] = []
@@ -231,6 +230,7 @@ class _KeptSession:
 
 
 _original_session = EndpointConfig.session
+_SESSION_ATTR = "_skolebro_session"
 
 
 def _session(self: EndpointConfig) -> _KeptSession:
@@ -247,8 +247,6 @@ def _session(self: EndpointConfig) -> _KeptSession:
         self.__dict__[_SESSION_ATTR] = kept
     return _KeptSession(kept[1])
 
-
-_SESSION_ATTR = "_skolebro_session"
 
 _original_parse_with_graph = MessageProcessor._parse_message_with_graph
 _REGEX_HANDLER_TARGET = "run_RegexMessageHandler"

@@ -13,8 +13,9 @@ with the event it wrote last. That check is one indexed query (`max(id)` for the
 
 Otherwise the object is exactly what a reload would build. Message handling for one sender is
 serialised by Rasa's lock store, so no two requests mutate one cached tracker at once. Saving
-writes the events added since it was handed out in one executemany, instead of Rasa's count
-query and one INSERT per event.
+writes the events added since it was handed out in one statement (a multi-row INSERT ...
+RETURNING on PostgreSQL, an executemany on SQLite), instead of Rasa's count query and one INSERT
+per event.
 Used via endpoints.yml `type: nlu_ext.tracker_store.CachedSQLTrackerStore`.
 """
 
@@ -34,7 +35,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
-# Trackers kept per worker. A finished intake is ~450 events (~0.5 MB in memory); conversations
+# Trackers kept per worker. A finished intake is ~450 events (roughly 0.3 MB); conversations
 # beyond this many are simply reloaded from the database when they speak again.
 DEFAULT_CACHE_SIZE = 1000
 # A conversation not heard from for this long leaves the worker's memory: a transcript deleted

@@ -222,6 +222,58 @@ class Proc:
             os.killpg(self.popen.pid, sig)
 
 
+def wait_healthy(procs: Iterable[Proc], timeout: float) -> None:
+    """Wait until every process answers its health URL; RuntimeError if one exits or is late."""
+    deadline = time.monotonic() + timeout
+    pending = list(procs)
+    while pending:
+        for proc in list(pending):
+            if not proc.alive():
+                raise RuntimeError(f"{proc.name} exited during start-up ({proc.log_path})")
+            if proc.healthy():
+                pending.remove(proc)
+        if pending and time.monotonic() > deadline:
+            names = ", ".join(p.name for p in pending)
+            raise RuntimeError(f"not healthy within {timeout:.0f} s: {names}")
+        if pending:
+            time.sleep(0.3)
+
+
+def proxy_proc(port: int, upstream_ports: list[int], env: dict[str, str], log: Path | None) -> Proc:
+    """The entry point (cmd_proxy) on `port` in front of Rasa workers on `upstream_ports`."""
+    upstreams: list[str] = []
+    for upstream in upstream_ports:
+        upstreams += ["--upstream", f"http://127.0.0.1:{upstream}"]
+    return Proc(
+        "rasa-proxy",
+        [
+            str(APP_BIN / "python"),
+            str(Path(__file__).resolve()),
+            "proxy",
+            "--port",
+            str(port),
+            *upstreams,
+        ],
+        f"http://127.0.0.1:{port}/proxy-health",
+        env,
+        log,
+    )
+
+
+def reachable(url: str, default_port: int, timeout: float = 3.0) -> bool:
+    """Whether something accepts TCP connections at the host and port of `url`."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), timeout
+        ):
+            return True
+    except OSError:
+        return False
+
+
 @dataclass
 class Stack:
     data_dir: Path
@@ -372,25 +424,7 @@ class Stack:
                 )
             )
         if self.rasa_workers > 1:
-            upstreams: list[str] = []
-            for port in self.worker_ports:
-                upstreams += ["--upstream", f"http://127.0.0.1:{port}"]
-            self.procs.append(
-                Proc(
-                    "rasa-proxy",
-                    [
-                        str(APP_BIN / "python"),
-                        str(Path(__file__).resolve()),
-                        "proxy",
-                        "--port",
-                        str(self.rasa_port),
-                        *upstreams,
-                    ],
-                    f"{self.rasa_url}/proxy-health",
-                    env,
-                    log("rasa-proxy"),
-                )
-            )
+            self.procs.append(proxy_proc(self.rasa_port, self.worker_ports, env, log("rasa-proxy")))
 
     def start(self, model: Path, timeout: float = 120.0) -> None:
         self.prepare()
@@ -400,21 +434,20 @@ class Stack:
         self.wait_healthy(self.procs, timeout)
 
     def wait_healthy(self, procs: Iterable[Proc], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        pending = list(procs)
-        while pending:
-            for proc in list(pending):
-                if not proc.alive():
-                    self.stop()
-                    raise RuntimeError(f"{proc.name} exited during start-up ({proc.log_path})")
-                if proc.healthy():
-                    pending.remove(proc)
-            if pending and time.monotonic() > deadline:
-                names = ", ".join(p.name for p in pending)
-                self.stop()
-                raise RuntimeError(f"not healthy within {timeout:.0f} s: {names}")
-            if pending:
-                time.sleep(0.3)
+        try:
+            wait_healthy(procs, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def start_or_show_logs(self, model: Path, timeout: float) -> None:
+        """start(), printing the tail of every process log if it fails (for test fixtures)."""
+        try:
+            self.start(model, timeout=timeout)
+        except RuntimeError:
+            for log in sorted(self.log_dir.glob("*.log")) if self.log_dir else []:
+                print(f"----- {log.name} -----\n{log.read_text()[-4000:]}")
+            raise
 
     def restart(self, name: str, timeout: float = 120.0) -> None:
         proc = next(p for p in self.procs if p.name == name)

@@ -125,12 +125,7 @@ def web_stack(
             "RASA_PUBLIC_URL": "",
         },
     )
-    try:
-        st.start(model, timeout=180)
-    except RuntimeError:
-        for log in sorted((data_dir / "logs").glob("*.log")):
-            print(f"----- {log.name} -----\n{log.read_text()[-4000:]}")
-        raise
+    st.start_or_show_logs(model, timeout=180)
     yield st
     st.stop()
 

@@ -9,11 +9,9 @@ store and the Redis lock store.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -39,21 +37,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.robustness)
 
 
-def redis_reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack_mod.Stack]:
     model = stack_mod.ensure_model()
     data_dir = tmp_path_factory.mktemp("skolebro-robust")
     database_url = stack_mod.fresh_database(os.environ.get("DATABASE_URL", ""), "rob")
-    several = bool(database_url) and redis_reachable(REDIS_URL)
+    several = bool(database_url) and stack_mod.reachable(REDIS_URL, 6379, timeout=1)
     st = stack_mod.Stack(
         data_dir=data_dir,
         rasa_port=stack_mod.free_port(),
@@ -73,12 +62,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack_mod.Stack]
 
     get_settings.cache_clear()
     dispose_engines()
-    try:
-        st.start(model, timeout=240)
-    except RuntimeError:
-        for log in sorted((data_dir / "logs").glob("*.log")):
-            print(f"----- {log.name} -----\n{log.read_text()[-4000:]}")
-        raise
+    st.start_or_show_logs(model, timeout=240)
     yield st
     st.stop()
     dispose_engines()
