@@ -7,6 +7,7 @@ question is asked and nothing is lost when a tab closes or a process restarts.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -26,7 +27,7 @@ from actions.common import (
 from bot import intake
 from bot.flow import Position, next_position, progress_text
 from bot.parsing import AnswerError
-from bot.questionnaire import Question, load_questionnaire, svar_payload
+from bot.questionnaire import Question, load_questionnaire, role_key, svar_payload
 from bot.text_areas import classify_areas, reflect, signals_from_text
 
 # Intents that are not answers to a closed question; free-text questions accept them as text.
@@ -44,13 +45,12 @@ def _current(tracker: Tracker, answered: Any, role: str) -> Position:
     )
 
 
-def _section_intro(question: Question, role: str) -> str | None:
-    questionnaire = load_questionnaire()
-    section = questionnaire.section(question.section)
-    if section.kind != "area" or section.questions[0].key != question.key:
+def _section_intro(question: Question, role: str, name: str | None) -> str | None:
+    section = load_questionnaire().section(question.section)
+    first = next((q for q in section.questions if role_key(role) in q.roles), None)
+    if first is None or first.key != question.key:
         return None
-    title = questionnaire.area_title(section.key, role)
-    return f"Nu kommer nogle spørgsmål om {title.lower()}."
+    return section.intro_for(role, name)
 
 
 class ActionAskAnswer(Action):
@@ -69,7 +69,7 @@ class ActionAskAnswer(Action):
         question = position.question
         if question is None:
             return [SlotSet("question_key", None)]
-        intro = _section_intro(question, role)
+        intro = _section_intro(question, role, tracker.get_slot("child_name"))
         text = question.text_for(role, tracker.get_slot("child_name"))
         header = progress_text(position)
         pairs = list(question.buttons_for(role))
@@ -186,19 +186,14 @@ class ValidateIntakeForm(FormValidationAction):
         text: str,
         slots: dict[str, Any],
     ) -> None:
-        """Free text can raise signals; the open question also orders the areas."""
-        for area, kind, matched in signals_from_text(text):
-            await store(
-                dispatcher,
-                role,
-                intake.record_signal,
-                respondent,
-                area,
-                kind,
-                1.0,
-                matched,
-                False,
-            )
+        """Text that answers a question about problems can raise concern signals; strengths,
+        network, leisure likes and "what helped" never do (they are resources). The open
+        question also orders the areas."""
+        signals = signals_from_text(text) if question.problem_text else []
+        # The question key goes with each signal so the summary can say where it came from.
+        record = functools.partial(intake.record_signal, question_key=question.key)
+        for area, kind, matched in signals:
+            await store(dispatcher, role, record, respondent, area, kind, 1.0, matched, False)
         if question.classify_areas and question.section == "open":
             # The open question decides which areas come first; the reflection shows
             # the person they were heard.

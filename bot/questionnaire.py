@@ -53,15 +53,9 @@ class _Model(BaseModel):
 
 
 class Signal(_Model):
-    kind: str
-    weight: float = 1.0
-    function: str | None = None
+    """The concern kind a high answer raises; bot/profile/rules.yaml says how it counts."""
 
-    @model_validator(mode="after")
-    def _check_function(self) -> Signal:
-        if self.function is not None and self.function not in FUNCTIONS:
-            raise ValueError(f"unknown function {self.function!r}")
-        return self
+    kind: str
 
 
 class Option(_Model):
@@ -98,6 +92,8 @@ class Question(_Model):
     options: list[Option] = Field(default_factory=list)
     allow_text: bool = False
     classify_areas: bool = False
+    # Free text that asks about problems: the only text read for concern signals.
+    problem_text: bool = False
     max_chars: int = parsing.MAX_TEXT_CHARS
     min: int | None = None
     max: int | None = None
@@ -121,14 +117,7 @@ class Question(_Model):
     def text_for(self, role: Role | str, name: str | None = None) -> str:
         """The question text for `role`, with {name}/{name_s} filled in ("dit barn" if unknown)."""
         r = role_key(role)
-        template = (self.pupil if r == "pupil" else self.parent) or ""
-        clean_name = (name or "").strip()
-        if clean_name:
-            possessive = clean_name + ("'" if clean_name[-1].lower() in "sxz" else "s")
-        else:
-            clean_name, possessive = "dit barn", "dit barns"
-        text = template.replace("{name_s}", possessive).replace("{name}", clean_name)
-        return text[:1].upper() + text[1:]
+        return fill_name((self.pupil if r == "pupil" else self.parent) or "", name)
 
     def options_for(self, role: Role | str) -> list[Option]:
         r = role_key(role)
@@ -138,16 +127,18 @@ class Question(_Model):
     def buttons_for(self, role: Role | str) -> list[tuple[str, str]]:
         """Rasa buttons as (title, payload); payload is `/svar{"svar":"<value>"}`.
 
-        Free-input types (text, number, grade, school, contact) get no answer buttons. Scale
-        questions get a "Ved ikke" button (always allowed); optional questions "Spring over".
+        Free-input types (text, number, grade, school, contact) get no answer buttons. Every
+        question offers "Vil ikke svare" and, where not knowing makes sense, "Ved ikke"; optional
+        questions also "Spring over".
         """
         r = role_key(role)
         buttons: list[tuple[str, str]] = []
         if self.type in ("scale", "choice", "multichoice"):
             for opt in self.options_for(r):
                 buttons.append((opt.label(r), svar_payload(str(opt.value))))
-        if self.type == "scale":
+        if self.key not in NO_DONT_KNOW:
             buttons.append(("Ved ikke", svar_payload("ved ikke")))
+        buttons.append(("Vil ikke svare", svar_payload("vil ikke svare")))
         if self.optional:
             buttons.append(("Spring over", svar_payload("spring over")))
         return buttons
@@ -155,6 +146,24 @@ class Question(_Model):
     def parse(self, text: str, role: Role | str, schools: list[str] | None = None) -> ParsedAnswer:
         """Parse a typed or button answer; raises `parsing.AnswerError` with a kind message."""
         return parsing.parse_answer(self, text, role_key(role), schools=schools)
+
+
+# Questions where "Ved ikke" makes no sense (a person knows their own name and contact).
+NO_DONT_KNOW = frozenset({"child_name", "contact"})
+
+
+def fill_name(template: str, name: str | None) -> str:
+    """Fill {name}/{name_s} with the child's name, or "dit barn"/"dit barns" when unknown.
+
+    Question texts avoid adjectives that agree with {name}, so "dit barn" (neuter) reads right.
+    """
+    clean_name = (name or "").strip()
+    if clean_name:
+        possessive = clean_name + ("'" if clean_name[-1].lower() in "sxz" else "s")
+    else:
+        clean_name, possessive = "dit barn", "dit barns"
+    text = template.replace("{name_s}", possessive).replace("{name}", clean_name)
+    return text[:1].upper() + text[1:]
 
 
 def svar_payload(value: str) -> str:
@@ -166,7 +175,13 @@ class Section(_Model):
     key: str
     kind: Literal["intro", "area", "outro"]
     title: dict[Role, str]
+    # Said before the section's first question ("Nu kommer nogle spørgsmål om ...").
+    intro: dict[Role, str] = Field(default_factory=dict)
     questions: list[Question]
+
+    def intro_for(self, role: Role | str, name: str | None = None) -> str | None:
+        text = self.intro.get(role_key(role))
+        return fill_name(text, name) if text else None
 
 
 class Questionnaire(_Model):
