@@ -489,6 +489,13 @@ def parse_text(question: Question, text: str, role: str) -> ParsedAnswer:
 # --- entry point ----------------------------------------------------------------------------
 
 
+def _is_exact_option(question: Question, text: str, role: str) -> bool:
+    if question.type not in ("scale", "choice", "multichoice"):
+        return False
+    t = _clean(text)
+    return any(t in _option_terms(opt) for opt in question.options_for(role))
+
+
 def parse_answer(
     question: Question, text: str, role: str, schools: list[str] | None = None
 ) -> ParsedAnswer:
@@ -500,8 +507,10 @@ def parse_answer(
             "Jeg fik ikke noget svar. Skriv gerne igen, eller skriv «ved ikke».",
             "Jeg fik ikke noget svar. Prøv igen, eller skriv «ved ikke».",
         )
+    # "nej"/"ingen" skip an optional question, unless it is one of its options ("Nej, ingen").
+    no_thanks_skips = question.optional and not _is_exact_option(question, unwrapped, role)
     meta = classify_meta(
-        text if text.startswith("/spring_over") else unwrapped, optional=question.optional
+        text if text.startswith("/spring_over") else unwrapped, optional=no_thanks_skips
     )
     if meta == "skipped" and not question.optional:
         raise AnswerError(

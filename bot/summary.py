@@ -1,41 +1,54 @@
 """Danish summary for the school contact worker, and the review shown before confirming.
 
 One data structure (`summary_dict`) feeds three renderings: plain text, HTML (autoescaped: free
-text may contain markup) and a printable registreringsskema (HTML with A4 print CSS). Order:
-urgent signals first (with the reminder of underretningspligt), absence, ranked areas with the
-person's own words, function hypotheses, strengths, wishes, consent, both perspectives.
+text may contain markup) and a printable A4 version; the API's registreringsskema uses the same
+data. Order: danger first (with the duty to notify), three lines of what matters most, what to
+know first (who else is involved, custody, language), absence, areas with every concern once and
+its sources (question, who answered, their words), hypotheses, resources, wishes, both views,
+and how the profile was made. Nothing internal (keys, codes, English) reaches the text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.danish import LOCALE, plural
-from bot.profile import AnswerRecord, Profile
+from bot.profile import AnswerRecord, Profile, SignalEvidence, load_rules
 from bot.questionnaire import AREA_KEYS, Questionnaire, load_questionnaire
 
 TEMPLATES = Path(__file__).with_name("templates")
-LEVEL_LABELS = {None: "Ukendt", 0: "Ingen tegn", 1: "Lidt", 2: "Noget", 3: "Meget"}
 RISK_LABELS = {
     "self_harm": "Selvskade eller selvmordstanker",
     "violence": "Vold",
     "sexual_abuse": "Seksuelle overgreb",
     "neglect": "Omsorgssvigt (fx intet sted at sove, ingen mad)",
     "threats": "Trusler, afpresning eller deling af billeder",
+    "acute_danger": "Akut fare (føler sig ikke tryg)",
+    "danger": "Faresignal",
 }
 ROLE_LABELS = {"parent": "Forælder", "pupil": "Elev"}
 UNDERRETNING = (
     "Husk underretningspligten: Som offentligt ansat skal du straks underrette kommunen, hvis "
     "et barn kan have brug for særlig støtte (Barnets lov). Vurder også, om der er akut fare."
 )
+# Level names (from the scoring rule), also used by the worker pages' chart.
+LEVEL_LABELS: dict[int | None, str] = {None: "Ukendt", **load_rules().levels}
+STRENGTH_LABELS = {"tydelig": "tydelig", "mulig": "mulig", "svag": "kun ét tegn"}
 _STATUS_DISPLAY = {"dont_know": "Ved ikke", "skipped": "Sprunget over", "refused": "Vil ikke svare"}
+# Facts the worker needs first, in this order.
+FACT_KEYS = ("professionals", "custody", "language_home")
+WISH_KEYS = ("wishes_next", "wishes_contact", "contact")
+ABSENCE_KEYS = ("since_when", "pattern", "absence_how", "hard_morning")
+OWN_WORDS_KEYS = ("what_makes_school_hard", "child_says_hard")
+ABSENCE_TYPES = ("Sygdom", "Ekstraordinær frihed", "Ulovligt fravær")
+_CODE_LIKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 
 
 def danish_date(d: date | datetime | str | None) -> str:
@@ -48,19 +61,19 @@ def danish_date(d: date | datetime | str | None) -> str:
     return format_date(d, format="d. MMMM y", locale=LOCALE)
 
 
-def _role(role: str) -> str:
+def _role(role: str | None) -> str:
     return "pupil" if role in ("pupil", "elev") else "parent"
 
 
 def answer_display(rec: AnswerRecord, q: Questionnaire) -> str:
     """How an answer reads in Danish (labels, not codes)."""
     if rec.status != "answered":
-        return _STATUS_DISPLAY.get(rec.status, rec.status)
+        return _STATUS_DISPLAY.get(rec.status, "Ikke besvaret")
     role = _role(rec.respondent_role)
     try:
         question = q.question(rec.question_key)
     except KeyError:
-        return str(rec.free_text or rec.value)
+        return str(rec.free_text or "")
     if rec.free_text:
         return rec.free_text
     if question.type == "number" and isinstance(rec.value, int):
@@ -81,6 +94,74 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     return dict(vars(obj))
 
 
+def _risk_label(kind: str) -> str:
+    """Danish label for a danger kind; never the code itself."""
+    if kind in RISK_LABELS:
+        return RISK_LABELS[kind]
+    return "Faresignal" if _CODE_LIKE.match(kind) else kind
+
+
+class _Answers:
+    """The answers by question and respondent, with the question texts as the person saw them."""
+
+    def __init__(self, answers: list[AnswerRecord], q: Questionnaire, child: str | None) -> None:
+        self.q, self.child = q, child or None
+        self.by_key: dict[str, dict[str, AnswerRecord]] = {}
+        for rec in answers:
+            self.by_key.setdefault(rec.question_key, {})[_role(rec.respondent_role)] = rec
+
+    def question(self, key: str | None, role: str) -> str:
+        if not key:
+            return ""
+        try:
+            return self.q.question(key).text_for(role, self.child)
+        except KeyError:
+            return ""
+
+    def lines(self, key: str, *, answered_only: bool = True) -> list[dict[str, str]]:
+        """One line per respondent: the question they were asked, who, and their answer."""
+        out = []
+        for role in ("pupil", "parent"):  # the child's view first
+            rec = self.by_key.get(key, {}).get(role)
+            if rec is None or (answered_only and rec.status != "answered"):
+                continue
+            text = answer_display(rec, self.q)
+            if text:
+                out.append(
+                    {"question": self.question(key, role), "role": ROLE_LABELS[role], "text": text}
+                )
+        return out
+
+
+def _concerns(signs: list[SignalEvidence], ans: _Answers) -> list[dict[str, Any]]:
+    """Every concern once: one line per kind with all its sources (answer and own words)."""
+    by_kind: dict[str, dict[str, Any]] = {}
+    for s in signs:
+        entry = by_kind.setdefault(
+            s.kind,
+            {
+                "label": s.label or "Andet, der peger på området",
+                "level": s.level,
+                "consequence": s.klass == "consequence",
+                "context": s.klass == "context",
+                "sources": [],
+            },
+        )
+        entry["level"] = max(entry["level"], s.level)
+        if s.source == "combination":
+            source = {"role": ROLE_LABELS[s.role], "question": "", "text": "", "how": "combined"}
+        else:
+            source = {
+                "role": ROLE_LABELS[s.role],
+                "question": ans.question(s.question_key, s.role),
+                "text": s.answer or "",
+                "how": "words" if s.source == "text" else "answer",
+            }
+        if source not in entry["sources"]:
+            entry["sources"].append(source)
+    return sorted(by_kind.values(), key=lambda e: (-e["level"], e["consequence"]))
+
+
 def summary_dict(
     case_info: dict[str, Any],
     profile: Profile,
@@ -90,23 +171,20 @@ def summary_dict(
     consents: Iterable[Any] = (),
     questionnaire: Questionnaire | None = None,
 ) -> dict[str, Any]:
-    """Everything the summary shows, in order, as JSON-friendly data."""
+    """Everything the summary shows, in order, as JSON-friendly data (all text Danish)."""
     q = questionnaire or load_questionnaire()
-    by_key: dict[str, dict[str, AnswerRecord]] = {}
-    for rec in answers:
-        by_key.setdefault(rec.question_key, {})[_role(rec.respondent_role)] = rec
-
-    def shown(key: str) -> dict[str, str]:
-        return {r: answer_display(a, q) for r, a in by_key.get(key, {}).items()}
+    rules = load_rules()
+    child = case_info.get("child_name") or None
+    ans = _Answers(answers, q, child)
 
     urgent = []
     for sig in urgent_signals:
         d = _as_dict(sig)
         urgent.append(
             {
-                "kinds": [RISK_LABELS.get(k, k) for k in d.get("kinds", [])],
+                "kinds": [_risk_label(k) for k in d.get("kinds", [])],
                 "matches": list(d.get("matches", [])),
-                "role": ROLE_LABELS.get(_role(d.get("role", "parent")), ""),
+                "role": ROLE_LABELS[_role(d.get("role", "parent"))],
                 "at": danish_date(d.get("at")),
             }
         )
@@ -115,61 +193,88 @@ def summary_dict(
     absence = {
         "days": plural(ab.days_last_month, "dag", "dage") if ab.days_last_month is not None else "",
         "share": f"ca. {ab.approx_share_percent} %" if ab.approx_share_percent is not None else "",
-        "since": shown("since_when"),
-        "pattern": shown("pattern"),
-        "hard_morning": shown("hard_morning"),
+        "lines": [line for key in ABSENCE_KEYS for line in ans.lines(key)],
+        "types": list(ABSENCE_TYPES),
     }
 
     areas = []
     for key in profile.ranked_areas + [a for a in AREA_KEYS if a not in profile.ranked_areas]:
         res = profile.area(key)
-        own_words = []
+        words = []
         for question in q.section(key).questions:
-            if question.type == "text":
-                for role, text in shown(question.key).items():
-                    if by_key[question.key][role].status == "answered":
-                        own_words.append({"role": ROLE_LABELS[role], "text": text})
+            if question.type == "text" and question.key not in rules.resource_texts:
+                words.extend(ans.lines(question.key))
+        level_label = rules.levels[res.level] if res.level is not None else "Ukendt"
         areas.append(
             {
                 "key": key,
                 "title": q.area_title(key, "parent"),
                 "level": res.level,
-                "level_label": LEVEL_LABELS[res.level],
+                "level_label": level_label,
                 "primary": key in profile.primary_areas,
-                "signals": [
+                "concerns": _concerns(res.signals, ans),
+                "own_words": words,
+                "open": [
                     {
-                        "kind": s.kind,
-                        "answer": s.answer,
-                        "role": ROLE_LABELS.get(s.role, ""),
-                        "question": q.question(s.question_key).text_for(s.role, None)
-                        if s.question_key and _is_question(q, s.question_key)
-                        else "",
+                        "question": ans.question(o.question_key, o.role),
+                        "role": ROLE_LABELS[o.role],
+                        "text": _STATUS_DISPLAY.get(o.status, ""),
                     }
-                    for s in res.signals
+                    for o in res.open_questions
                 ],
-                "own_words": own_words,
             }
         )
 
     functions = [
-        {"label": f.label, "strength": f.strength, "score": format_decimal(f.score, locale=LOCALE)}
+        {
+            "label": f.label,
+            "strength": STRENGTH_LABELS[f.strength],
+            "evidence": _evidence_words(f.evidence),
+        }
         for f in profile.functions
-        if f.score > 0
+        if f.strength in ("tydelig", "mulig")
+    ]
+    single_signs = [
+        {"label": f.label, "evidence": _evidence_words(f.evidence)}
+        for f in profile.functions
+        if f.strength == "svag"
+    ]
+    attendance = [
+        {"label": h.label, "explain": h.explain, "strength": h.strength, "evidence": h.evidence}
+        for h in profile.attendance
+    ]
+    resources = [
+        {
+            "question": ans.question(r.question_key, r.role) if r.text else "",
+            "role": ROLE_LABELS[_role(r.role)],
+            "text": r.text or r.label,
+        }
+        for r in profile.resources
     ]
     perspectives = []
     for question in q.all_questions():
-        if question.type == "scale" and question.key in by_key:
-            vals = shown(question.key)
+        if question.type == "scale" and question.key in ans.by_key:
+            vals = {r: answer_display(a, q) for r, a in ans.by_key[question.key].items()}
             perspectives.append(
                 {
-                    "question": question.text_for("parent", case_info.get("child_name")),
+                    "question": question.text_for("parent", child),
                     "parent": vals.get("parent", "–"),
                     "pupil": vals.get("pupil", "–"),
                 }
             )
-    return {
+    disagreements = [
+        {
+            "title": q.area_title(d.area, "parent"),
+            "parent": rules.levels[d.parent_level],
+            "pupil": rules.levels[d.pupil_level],
+        }
+        for d in profile.disagreements
+    ]
+    facts = [line for key in FACT_KEYS for line in ans.lines(key, answered_only=False)]
+    own_words = [line for key in OWN_WORDS_KEYS for line in ans.lines(key)]
+    data = {
         "case": {
-            "child_name": case_info.get("child_name") or "",
+            "child_name": child or "",
             "grade": case_info.get("grade", ""),
             "school": case_info.get("school") or "",
             "case_id": str(case_info.get("case_id", "")),
@@ -178,17 +283,15 @@ def summary_dict(
         },
         "urgent": urgent,
         "underretning": UNDERRETNING if urgent else "",
+        "facts": facts,
         "absence": absence,
-        # The open question in the person's own words: what they think makes school hard.
-        "in_own_words": [
-            {"role": ROLE_LABELS[r], "text": t} for r, t in shown("what_makes_school_hard").items()
-        ],
+        "in_own_words": own_words,
         "areas": areas,
         "functions": functions,
-        "strengths": {
-            k: shown(k) for k in ("strengths_good_at", "strengths_network", "strengths_helped")
-        },
-        "wishes": {k: shown(k) for k in ("wishes_next", "wishes_contact", "contact")},
+        "single_signs": single_signs,
+        "attendance": attendance,
+        "resources": resources,
+        "wishes": [line for key in WISH_KEYS for line in ans.lines(key)],
         "consents": [
             {
                 "scope": d.get("scope", ""),
@@ -198,24 +301,57 @@ def summary_dict(
             }
             for d in (_as_dict(c) for c in consents)
         ],
-        "disagreements": [
-            {
-                "title": q.area_title(d.area, "parent"),
-                "parent": LEVEL_LABELS[d.parent_level],
-                "pupil": LEVEL_LABELS[d.pupil_level],
-            }
-            for d in profile.disagreements
-        ],
+        "disagreements": disagreements,
         "perspectives": perspectives,
+        "how_made": list(rules.how_made),
     }
+    data["key_points"] = key_points(data)
+    return data
 
 
-def _is_question(q: Questionnaire, key: str) -> bool:
-    try:
-        q.question(key)
-    except KeyError:
-        return False
-    return True
+def _evidence_words(evidence: list[SignalEvidence]) -> list[str]:
+    out: list[str] = []
+    for s in evidence:
+        text = f"{s.label} ({ROLE_LABELS[s.role].lower()})"
+        if s.label and text not in out:
+            out.append(text)
+    return out
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def key_points(data: dict[str, Any]) -> list[str]:
+    """At most three lines: what matters most, for the first screen of the case page."""
+    lines: list[str] = []
+    if data["urgent"]:
+        kinds = sorted({k for u in data["urgent"] for k in u["kinds"]})
+        lines.append(f"Faresignal: {_join(kinds)}. Læs det først, og vurder underretning.")
+    primary = [a for a in data["areas"] if a["primary"]]
+    if primary:
+        parts = []
+        for a in primary[:3]:
+            top = [c["label"].lower() for c in a["concerns"] if c["level"] >= 2][:2]
+            parts.append(f"{a['title']} ({a['level_label']}: {_join(top)})" if top else a["title"])
+        lines.append("Vigtigst: " + "; ".join(parts) + ".")
+    elif any(a["level"] is not None for a in data["areas"]):
+        lines.append("Ingen områder står frem. Spørg ind til det, der står som Ukendt eller Lidt.")
+    else:
+        lines.append("Der er ingen svar om årsagerne endnu.")
+    hyp = [f"{f['label']} ({f['strength']})" for f in data["functions"][:1]]
+    hyp += [f"type: {h['label'].lower()} ({h['strength']})" for h in data["attendance"][:1]]
+    if data["disagreements"]:
+        titles = _join([d["title"] for d in data["disagreements"]])
+        hyp.append(f"forælder og elev ser forskelligt på {titles.lower()}")
+    if hyp:
+        lines.append("Hypotese: " + "; ".join(hyp) + ".")
+    else:
+        absence = data["absence"]
+        if absence["days"]:
+            share = f" ({absence['share']})" if absence["share"] else ""
+            lines.append(f"Fravær sidste måned: {absence['days']}{share}. Ingen tydelig hypotese.")
+    return lines[:3]
 
 
 def _env(html: bool) -> Environment:

@@ -80,7 +80,11 @@ def test_parent_scale_answer_becomes_area_level_and_summary_line(client: TestCli
     summary = body["summary"]
     first = summary["areas"][0]
     assert (first["key"], first["level_label"], first["primary"]) == ("kammerater", "Meget", True)
-    assert first["signals"][0]["answer"] == "Tit" and first["signals"][0]["role"] == "Forælder"
+    concern = first["concerns"][0]
+    assert concern["label"] == "Drillerier eller mobning"
+    source = concern["sources"][0]
+    assert (source["text"], source["role"]) == ("Tit", "Forælder")
+    assert source["question"] == "Bliver Emma drillet eller mobbet? Det kan også være på nettet."
     assert summary["case"]["child_name"] == "Emma" and summary["case"]["school"] == "Nordskolen"
     assert summary["case"]["case_id"] == body["case"]["reference"]
     row = next(p for p in summary["perspectives"] if "drillet" in p["question"])
@@ -123,9 +127,9 @@ def test_danish_dates_in_local_time_and_plurals(client: TestClient, db: Session)
     assert s1["absence"]["days"] == "1 dag" and s1["absence"]["share"] == "ca. 5 %"
     assert detail(client, three_days, h)["summary"]["absence"]["days"] == "3 dage"
     html = client.get(f"/api/v1/cases/{one_day}/summary.html", headers=h).text
-    assert "Oprettet 22. november 2026" in html and "Sidste måned: 1 dag (" in html
+    assert "Oprettet 22. november 2026" in html and "Sidste måned ifølge svarene: 1 dag (" in html
     html3 = client.get(f"/api/v1/cases/{three_days}/summary.html", headers=h).text
-    assert "Sidste måned: 3 dage (" in html3
+    assert "Sidste måned ifølge svarene: 3 dage (" in html3
     form = client.get(f"/api/v1/cases/{one_day}/registreringsskema", headers=h).text
     assert "22. november 2026 kl. 00:30" in form and "1 dag (" in form
     consent = s1["consents"][0]
@@ -138,7 +142,10 @@ def test_free_text_with_markup_is_escaped(client: TestClient) -> None:
     case_id = parent_case(free_text=evil, danger="<script>x()</script> min far slår mig")
     h = login(client)
     own_words = detail(client, case_id, h)["summary"]["areas"][0]["own_words"]
-    assert own_words == [{"role": "Forælder", "text": evil}]  # JSON keeps the raw text
+    # JSON keeps the raw text, with the question it answered.
+    assert own_words == [
+        {"question": "Er der andet med kammeraterne, vi skal vide?", "role": "Forælder", "text": evil}
+    ]
     for path in ("summary.html", "registreringsskema"):
         page = client.get(f"/api/v1/cases/{case_id}/{path}", headers=h).text
         assert "<script>" not in page, path
@@ -203,7 +210,8 @@ def test_parent_and_pupil_side_by_side_after_invitation(client: TestClient) -> N
     assert profile["roles"] == ["parent", "pupil"]
     areas = {a["area"]: a for a in profile["areas"]}
     assert areas["kammerater"]["level_by_role"] == {"parent": 3, "pupil": 0}
-    assert areas["barnet"]["level_by_role"] == {"parent": None, "pupil": 3}
+    # Stomach ache "Tit" alone is not a key item: En del until another answer points there.
+    assert areas["barnet"]["level_by_role"] == {"parent": None, "pupil": 2}
     assert {"area": "kammerater", "parent_level": 3, "pupil_level": 0} in profile["disagreements"]
     summary = body["summary"]
     assert summary["case"]["respondents"] == ["Forælder", "Elev"]

@@ -33,6 +33,15 @@ def test_questionnaire_texts_are_easy_to_read() -> None:
             limit = PUPIL_MAX if role == "pupil" else PARENT_MAX
             if text and len(word_list(text)) >= MIN_WORDS and lix(text) > limit:
                 too_hard.append(f"{q.key} [{role}] LIX {lix(text):.0f}: {text}")
+            for opt in q.options_for(role):
+                label = opt.label(role)
+                if len(word_list(label)) >= MIN_WORDS and lix(label) > limit:
+                    too_hard.append(f"{q.key} option [{role}] LIX {lix(label):.0f}: {label}")
+    for section in load_questionnaire().sections:
+        for role, text in section.intro.items():
+            limit = PUPIL_MAX if role == "pupil" else PARENT_MAX
+            if len(word_list(text)) >= MIN_WORDS and lix(text) > limit:
+                too_hard.append(f"{section.key} intro [{role}] LIX {lix(text):.0f}: {text}")
     assert too_hard == []
 
 
