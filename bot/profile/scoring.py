@@ -285,8 +285,8 @@ def _functions(signs: list[SignalEvidence], rules: Rules) -> list[FunctionHypoth
             counted: list[SignalEvidence] = []  # screen time alone is no function
         else:
             counted = ev
-        # One answer per question (or text kind) and respondent.
-        pieces = {(s.question_key or s.kind, s.kind, s.role) for s in counted}
+        # One piece per concern and respondent: the same thing said twice is not convergence.
+        pieces = {(s.kind, s.role) for s in counted}
         strength = _strength(len(pieces), len({s.kind for s in counted}), rules)
         if ev and strength == "ingen":
             strength = "svag"
