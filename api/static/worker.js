@@ -105,11 +105,22 @@
       "&hvad=resume";
     document.getElementById("case").hidden = false;
 
+    keyPoints(data.summary);
     statusForm(c, meta);
     profile(data.profile);
     notes(c.id, data.notes);
     invitation(c.id);
     summary(c.id);
+  }
+
+  // Three lines on the first screen: danger first, then the main areas, then the hypothesis.
+  function keyPoints(summary) {
+    const list = document.getElementById("key-points-list");
+    const points = (summary && summary.key_points) || [];
+    const urgent = Boolean(summary && summary.urgent && summary.urgent.length);
+    list.replaceChildren(...points.map((text, i) =>
+      el("li", {}, [i === 0 && urgent ? el("strong", { text }) : text])));
+    document.getElementById("key-points").hidden = !points.length;
   }
 
   function statusForm(c, onChange) {
@@ -199,6 +210,8 @@
           if (/^on/i.test(attr.name) || attr.name === "style") n.removeAttribute(attr.name);
         }
       });
+      // "Det vigtigste" is already at the top of the case page.
+      doc.querySelectorAll("#key-points").forEach((n) => n.remove());
       const header = doc.querySelector("body > header h1");
       if (header) header.remove();
       // Headings sit under this page's h2.

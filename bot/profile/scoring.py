@@ -223,7 +223,10 @@ def build_profile(
         for s in bucket:
             # A text mention of an ordinary kind alone is "Lidt": we do not know how often.
             if s.source == "text" and s.klass == "ordinary" and s.level == 2:
-                if not any(o is not s and o.klass in _CORROBORATING and o.concern >= 2 for o in bucket):
+                if not any(
+                    o.kind != s.kind and o.klass in _CORROBORATING and o.concern >= 2
+                    for o in bucket
+                ):
                     s.level = 1
 
     areas: list[AreaResult] = []
@@ -310,10 +313,12 @@ def _attendance(
     hidden = bool(absence_how.get(_HIDDEN_OPTION))
     for kind, rule in rules.attendance.items():
         evidence: list[str] = []
+        told_how = False  # the family said how the absence happens (absence_how)
         for option in rule.options:
             for role in absence_how.get(option, []):
                 label = _answer_label(how, [option], role) if how else option
                 evidence.append(f"{label} ({ROLE_WORDS[role]})")
+                told_how = True
         kinds_seen = set()
         for s in signs:
             if s.kind in rule.kinds and s.level >= 2 and (s.kind, s.role) not in kinds_seen:
@@ -323,7 +328,8 @@ def _attendance(
             continue
         if kind == "school_refusal" and hidden:
             continue  # refusal is absence the child does not hide
-        strength = "tydelig" if len(evidence) >= 2 else "mulig"
+        # Clear only when the family said how the absence happens and something else agrees.
+        strength = "tydelig" if told_how and len(evidence) >= 2 else "mulig"
         out.append(AttendanceHypothesis(kind, rule.label, rule.explain, strength, evidence))
     out.sort(key=lambda h: (h.strength != "tydelig", -len(h.evidence)))
     return out
