@@ -110,12 +110,11 @@ def _apply_class_rule(signs: list[SignalEvidence]) -> None:
             others = [
                 o
                 for o in signs
-                if o is not s
-                and o.kind != s.kind
-                and o.klass in _CORROBORATING
-                and o.concern >= 2
+                if o is not s and o.kind != s.kind and o.klass in _CORROBORATING and o.concern >= 2
             ]
-            s.level = s.concern if others else min(s.concern, 2)
+            # Alone: at most En del; named only in text, Lidt (we do not know how often).
+            alone_cap = 1 if s.source == "text" else 2
+            s.level = s.concern if others else min(s.concern, alone_cap)
         else:  # key
             s.level = s.concern
 
@@ -198,11 +197,14 @@ def build_profile(
             continue  # old rows from strengths or leisure text are not concerns
         role = _role(sig.respondent_role)
         bucket = signs.setdefault((sig.area, role), [])
-        if any(s.kind == sig.kind and s.source == "text" and s.answer == sig.matched for s in bucket):
+        if any(
+            s.kind == sig.kind and s.source == "text" and s.answer == sig.matched for s in bucket
+        ):
             continue
-        # Named in text about problems: a key kind gives En del, others Lidt until corroborated.
+        # Named in text about problems: a key kind gives En del, an ordinary one Lidt until
+        # another sign agrees (it still corroborates others), the rest Lidt.
         klass = rules.kind(sig.kind).class_
-        concern = 2 if klass in ("key", "ordinary") else 1
+        concern = 2 if klass in _CORROBORATING else 1
         ev = _evidence(
             rules,
             sig.area,
@@ -213,21 +215,11 @@ def build_profile(
             answer=sig.matched,
             source="text",
         )
-        if klass == "ordinary":
-            ev.concern = 2  # corroborates; alone it is capped below
         bucket.append(ev)
         seen[(sig.area, role)] = True
 
     for bucket in signs.values():
         _apply_class_rule(bucket)
-        for s in bucket:
-            # A text mention of an ordinary kind alone is "Lidt": we do not know how often.
-            if s.source == "text" and s.klass == "ordinary" and s.level == 2:
-                if not any(
-                    o.kind != s.kind and o.klass in _CORROBORATING and o.concern >= 2
-                    for o in bucket
-                ):
-                    s.level = 1
 
     areas: list[AreaResult] = []
     for area in AREA_KEYS:

@@ -144,7 +144,11 @@ def test_free_text_with_markup_is_escaped(client: TestClient) -> None:
     own_words = detail(client, case_id, h)["summary"]["areas"][0]["own_words"]
     # JSON keeps the raw text, with the question it answered.
     assert own_words == [
-        {"question": "Er der andet med kammeraterne, vi skal vide?", "role": "Forælder", "text": evil}
+        {
+            "question": "Er der andet med kammeraterne, vi skal vide?",
+            "role": "Forælder",
+            "text": evil,
+        }
     ]
     for path in ("summary.html", "registreringsskema"):
         page = client.get(f"/api/v1/cases/{case_id}/{path}", headers=h).text

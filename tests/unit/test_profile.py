@@ -42,9 +42,10 @@ def test_one_key_answer_is_not_diluted_by_calm_ones() -> None:
     assert p.area("skole").level == 3
     assert p.primary_areas == ["skole"]
     # "Nogle gange" on a key item is at least "En del".
-    assert build_profile([rec("hjem_konflikt", 2), rec("hjem_bekymret", 0)], [], Q).area(
-        "hjem"
-    ).level == 2
+    assert (
+        build_profile([rec("hjem_konflikt", 2), rec("hjem_bekymret", 0)], [], Q).area("hjem").level
+        == 2
+    )
 
 
 def test_an_ordinary_answer_alone_gives_at_most_en_del_and_counts_fully_with_another() -> None:
@@ -96,7 +97,10 @@ def test_ved_ikke_and_declined_never_count_as_calm() -> None:
     answers = [rec("barnet_bange", 3), rec("barnet_ked", None, status="dont_know")]
     assert build_profile(answers, [], Q).area("barnet").level == 3
     only_unknown = build_profile(
-        [rec("kammerater_drillet", None, "pupil", "refused"), rec("kammerater_alene", None, "pupil", "dont_know")],
+        [
+            rec("kammerater_drillet", None, "pupil", "refused"),
+            rec("kammerater_alene", None, "pupil", "dont_know"),
+        ],
         [],
         Q,
     )
@@ -143,7 +147,9 @@ def test_attendance_kind_needs_the_answers_to_support_it() -> None:
     )
     assert refusal.attendance[0].kind == "school_refusal"
     assert refusal.attendance[0].strength == "tydelig"
-    truancy = build_profile([rec("absence_how", ["skjult"], "pupil"), rec("barnet_bange", 3)], [], Q)
+    truancy = build_profile(
+        [rec("absence_how", ["skjult"], "pupil"), rec("barnet_bange", 3)], [], Q
+    )
     assert [h.kind for h in truancy.attendance] == ["truancy"]  # hidden absence is no refusal
     assert build_profile([rec("barnet_bange", 0)], [], Q).attendance == []
 
