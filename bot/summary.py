@@ -332,8 +332,10 @@ def key_points(data: dict[str, Any]) -> list[str]:
     if primary:
         parts = []
         for a in primary[:3]:
-            top = [c["label"].lower() for c in a["concerns"] if c["level"] >= 2][:2]
-            parts.append(f"{a['title']} ({a['level_label']}: {_join(top)})" if top else a["title"])
+            # The strongest concern names the area; the full list is further down.
+            top = next((c["label"].lower() for c in a["concerns"] if c["level"] >= 2), "")
+            level = a["level_label"].lower()
+            parts.append(f"{a['title']} ({level}: {top})" if top else f"{a['title']} ({level})")
         lines.append("Vigtigst: " + "; ".join(parts) + ".")
     elif any(a["level"] is not None for a in data["areas"]):
         lines.append("Ingen områder står frem. Spørg ind til det, der står som Ukendt eller Lidt.")
