@@ -132,6 +132,20 @@ def patch_case(
     return cases.case_info(case)
 
 
+@router.put(
+    "/{case_id}/absence", response_model=schemas.CaseOut, summary="Skolens registrering af fraværet"
+)
+def put_absence(
+    case_id: DbId, body: schemas.CaseAbsenceIn, session: DbSession, worker: CaseWorker
+) -> dict[str, Any]:
+    case = _case(session, worker, case_id)
+    case.absence_type = body.absence_type
+    case.registered_absence_percent = body.registered_absence_percent
+    audit.log(session, "case.absence_registered", worker=worker, case=case)
+    session.commit()
+    return cases.case_info(case)
+
+
 @router.post(
     "/{case_id}/invitations",
     response_model=schemas.InvitationOut,

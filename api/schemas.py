@@ -46,6 +46,8 @@ class CaseOut(BaseModel):
     confirmed_at: datetime | None
     contacted_at: datetime | None
     closed_at: datetime | None
+    absence_type: str | None = None
+    registered_absence_percent: float | None = None
 
 
 class NoteIn(BaseModel):
@@ -63,6 +65,18 @@ class NoteOut(BaseModel):
 class CasePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: CaseStatus = Field(description="Ny status: ny → kontaktet → i gang → afsluttet")
+
+
+class CaseAbsenceIn(BaseModel):
+    """The school's registration of the absence, as the worker reads it from the school."""
+
+    model_config = ConfigDict(extra="forbid")
+    absence_type: Literal["Sygdom", "Ekstraordinær frihed", "Ulovligt fravær"] | None = Field(
+        None, description="Fraværstype i skolens registrering"
+    )
+    registered_absence_percent: float | None = Field(
+        None, ge=0, le=100, description="Skolens registrerede fravær i procent"
+    )
 
 
 class ProfileSnapshotInfo(BaseModel):

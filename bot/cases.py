@@ -141,6 +141,8 @@ def case_info(case: Case) -> dict[str, Any]:
         "confirmed_at": case.confirmed_at,
         "contacted_at": case.contacted_at,
         "closed_at": case.closed_at,
+        "absence_type": case.absence_type,
+        "registered_absence_percent": case.registered_absence_percent,
     }
 
 

@@ -107,6 +107,7 @@
 
     keyPoints(data.summary);
     statusForm(c, meta);
+    absenceForm(c);
     profile(data.profile);
     notes(c.id, data.notes);
     invitation(c.id);
@@ -121,6 +122,35 @@
     list.replaceChildren(...points.map((text, i) =>
       el("li", {}, [i === 0 && urgent ? el("strong", { text }) : text])));
     document.getElementById("key-points").hidden = !points.length;
+  }
+
+  // The school's registration (type and percent), copied by the worker onto the case.
+  function absenceForm(c) {
+    const form = document.getElementById("absence-form");
+    const type = document.getElementById("absence-type");
+    const percent = document.getElementById("absence-percent");
+    const msg = document.getElementById("absence-msg");
+    type.value = c.absence_type || "";
+    percent.value = c.registered_absence_percent ?? "";
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const value = percent.value.trim().replace(",", ".");
+      if (value && !(Number(value) >= 0 && Number(value) <= 100)) {
+        msg.textContent = "Skriv et tal fra 0 til 100.";
+        percent.focus();
+        return;
+      }
+      try {
+        const out = await api("/cases/" + c.id + "/absence", { method: "PUT", json: {
+          absence_type: type.value || null,
+          registered_absence_percent: value ? Number(value) : null } });
+        c.absence_type = out.absence_type;
+        c.registered_absence_percent = out.registered_absence_percent;
+        msg.textContent = "Skolens registrering er gemt.";
+      } catch (err) {
+        fail(msg, err);
+      }
+    });
   }
 
   function statusForm(c, onChange) {

@@ -272,3 +272,22 @@ def test_withdrawn_pupil_consent_removes_answers_but_stays_on_record(client: Tes
     pupil = body["summary"]["consents"][1]
     assert pupil["given_by"] == "Elev" and pupil["granted"] is False
     assert pupil["scope"] == "mine svar (trukket tilbage)"
+
+
+def test_worker_records_the_schools_absence_registration(client: TestClient) -> None:
+    case_id = parent_case(drillet=3)
+    h = login(client)
+    body = {"absence_type": "Ulovligt fravær", "registered_absence_percent": 12.5}
+    r = client.put(f"/api/v1/cases/{case_id}/absence", json=body, headers=h)
+    assert r.status_code == 200, r.text
+    assert detail(client, case_id, h)["case"]["absence_type"] == "Ulovligt fravær"
+    form = client.get(f"/api/v1/cases/{case_id}/registreringsskema", headers=h).text
+    assert "☒ Ulovligt fravær" in form and "☐ Sygdom" in form and "12,5 %" in form
+    for bad in ({"registered_absence_percent": 150}, {"absence_type": "pjæk"}):
+        assert (
+            client.put(f"/api/v1/cases/{case_id}/absence", json=bad, headers=h).status_code == 422
+        )
+    other = client.put(
+        f"/api/v1/cases/{case_id}/absence", json=body, headers=login(client, "kontakt2")
+    )
+    assert other.status_code == 404
