@@ -43,7 +43,7 @@ LEVEL_LABELS: dict[int | None, str] = {None: "Ukendt", **load_rules().levels}
 STRENGTH_LABELS = {"tydelig": "tydelig", "mulig": "mulig", "svag": "kun ét tegn"}
 _STATUS_DISPLAY = {"dont_know": "Ved ikke", "skipped": "Sprunget over", "refused": "Vil ikke svare"}
 # Facts the worker needs first, in this order.
-FACT_KEYS = ("professionals", "custody", "language_home")
+FACT_KEYS = ("professionals", "custody", "other_parent_knows", "language_home", "interpreter")
 WISH_KEYS = ("wishes_next", "wishes_contact", "contact")
 ABSENCE_KEYS = ("since_when", "pattern", "absence_how", "hard_morning")
 OWN_WORDS_KEYS = ("what_makes_school_hard", "child_says_hard")

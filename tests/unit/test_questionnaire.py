@@ -113,12 +113,12 @@ def test_wording_has_no_neuter_adjective_after_dit_barn(q) -> None:
 def test_the_missing_questions_are_asked(q) -> None:
     parent = {x.key for x in q.plan("parent")}
     pupil = {x.key for x in q.plan("pupil")}
-    assert {"child_says_hard", "professionals", "custody", "language_home"} <= parent
-    assert "language_home" in pupil and "custody" not in pupil
+    wanted = {"child_says_hard", "professionals", "custody", "other_parent_knows"}
+    assert wanted | {"language_home", "interpreter"} <= parent
+    assert "language_home" in pupil and "custody" not in pupil and "interpreter" not in pupil
     values = {str(o.value) for o in q.question("professionals").options}
     assert {"ppr", "laege", "psykolog", "sagsbehandler", "udredning"} <= values
-    tolk = [o for o in q.question("language_home").options if "tolk" in (o.parent or "")]
-    assert tolk, "the parent can ask for an interpreter"
+    assert "tolk" in q.question("interpreter").text_for("parent")
 
 
 def test_parent_only_options_are_hidden_for_pupils(q) -> None:
