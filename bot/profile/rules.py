@@ -24,11 +24,16 @@ class KindRule(_Model):
     label: str
     class_: KindClass = Field(alias="class")
     function: str | None = None
+    # The area the kind is reported under, whichever area the text lexicon gives it, so one
+    # concern is never shown in two areas.
+    area: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> KindRule:
         if self.function is not None and self.function not in FUNCTIONS:
             raise ValueError(f"unknown function {self.function!r}")
+        if self.area is not None and self.area not in AREA_KEYS:
+            raise ValueError(f"unknown area {self.area!r}")
         return self
 
 

@@ -196,7 +196,8 @@ def build_profile(
         if sig.area not in AREA_KEYS or (sig.source and sig.source not in problem_keys):
             continue  # old rows from strengths or leisure text are not concerns
         role = _role(sig.respondent_role)
-        bucket = signs.setdefault((sig.area, role), [])
+        area = rules.kind(sig.kind).area or sig.area
+        bucket = signs.setdefault((area, role), [])
         if any(
             s.kind == sig.kind and s.source == "text" and s.answer == sig.matched for s in bucket
         ):
@@ -207,7 +208,7 @@ def build_profile(
         concern = 2 if klass in _CORROBORATING else 1
         ev = _evidence(
             rules,
-            sig.area,
+            area,
             sig.kind,
             role,
             concern,
@@ -216,7 +217,7 @@ def build_profile(
             source="text",
         )
         bucket.append(ev)
-        seen[(sig.area, role)] = True
+        seen[(area, role)] = True
 
     for bucket in signs.values():
         _apply_class_rule(bucket)
