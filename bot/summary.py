@@ -338,9 +338,12 @@ def key_points(data: dict[str, Any]) -> list[str]:
             parts.append(f"{a['title']} ({level}: {top})" if top else f"{a['title']} ({level})")
         lines.append("Vigtigst: " + "; ".join(parts) + ".")
     elif any(a["level"] is not None for a in data["areas"]):
-        lines.append("Ingen områder står frem. Spørg ind til det, der står som Ukendt eller Lidt.")
+        lines.append("Ingen områder står frem i svarene.")
     else:
         lines.append("Der er ingen svar om årsagerne endnu.")
+    unclear = [a["title"].lower() for a in data["areas"] if a["open"] and not a["primary"]]
+    if unclear and not primary:
+        lines.append(f"Spørg ind til {_join(unclear)}: svaret »Ved ikke« eller »Vil ikke svare«.")
     hyp = [f"{f['label']} ({f['strength']})" for f in data["functions"][:1]]
     hyp += [f"type: {h['label'].lower()} ({h['strength']})" for h in data["attendance"][:1]]
     if data["disagreements"]:
