@@ -27,7 +27,6 @@ from bot.db.base import Base, EncryptedJSON, EncryptedText, UTCDateTime, utcnow
 
 # Case status flow; bot/cases.py validates transitions.
 CASE_STATUSES = ("ny", "kontaktet", "i gang", "afsluttet")
-ABSENCE_TYPES = ("Sygdom", "Ekstraordinær frihed", "Ulovligt fravær")
 ANSWER_STATUSES = ("answered", "dont_know", "skipped", "refused")
 ROLES = ("parent", "pupil")
 WORKER_ROLES = ("worker", "leader", "admin")
@@ -132,7 +131,7 @@ class Case(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Filled by the worker from the school's registration (Danish label, see ABSENCE_TYPES).
+    # Filled by the worker from the school's registration: Sygdom, Ekstraordinær frihed, Ulovligt fravær.
     absence_type: Mapped[str | None] = mapped_column(String(40))
     registered_absence_percent: Mapped[float | None] = mapped_column(Float)
 
