@@ -131,7 +131,7 @@ class Case(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Filled by the worker from the school's registration: Sygdom, Ekstraordinær frihed, Ulovligt fravær.
+    # From the school's registration: Sygdom, Ekstraordinær frihed or Ulovligt fravær.
     absence_type: Mapped[str | None] = mapped_column(String(40))
     registered_absence_percent: Mapped[float | None] = mapped_column(Float)
 
