@@ -80,12 +80,61 @@ def word_matches(word: str, pattern: str) -> bool:
     return len(pattern) >= _MIN_FUZZY and word[:1] == pattern[:1] and one_edit(word, pattern)
 
 
-def _spans(toks: list[Token], term: Term) -> list[tuple[int, int]]:
-    n = len(term.words)
+class _Index:
+    """Terms by their first word, so a text is compared with the few terms that can start at
+    each of its words instead of with every term (the hot path: one call per answer)."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.exact: dict[str, list[tuple[int, Term]]] = {}
+        self.stems: dict[str, list[tuple[int, Term]]] = {}  # first letter -> stem terms
+        self.fuzzy: dict[str, list[tuple[int, Term]]] = {}  # first letter -> long exact words
+        for rank, term in enumerate(vocab.terms):
+            first = term.words[0]
+            if first.endswith("*"):
+                self.stems.setdefault(first[:1], []).append((rank, term))
+            else:
+                self.exact.setdefault(first, []).append((rank, term))
+                if len(first) >= _MIN_FUZZY:
+                    self.fuzzy.setdefault(first[:1], []).append((rank, term))
+        self._cache: dict[str, tuple[tuple[int, Term], ...]] = {}
+
+    def starting_with(self, word: str) -> tuple[tuple[int, Term], ...]:
+        found = self._cache.get(word)
+        if found is None:
+            cands = list(self.exact.get(word, ()))
+            cands += [c for c in self.stems.get(word[:1], ()) if word_matches(word, c[1].words[0])]
+            cands += [
+                c
+                for c in self.fuzzy.get(word[:1], ())
+                if c[1].words[0] != word and word_matches(word, c[1].words[0])
+            ]
+            found = tuple(cands)
+            if len(self._cache) > 50000:
+                self._cache.clear()
+            self._cache[word] = found
+        return found
+
+
+@functools.lru_cache(maxsize=4)
+def _index(vocab: Vocabulary) -> _Index:
+    return _Index(vocab)
+
+
+def _matches(toks: list[Token], vocab: Vocabulary) -> list[tuple[int, int, int, Term]]:
+    """(rank, start, end, term) of every term occurrence; rank = position in vocab.terms."""
+    index = _index(vocab)
     out = []
-    for i in range(len(toks) - n + 1):
-        if all(toks[i + j].is_word and word_matches(toks[i + j].folded, w) for j, w in enumerate(term.words)):
-            out.append((i, i + n))
+    for i, tok in enumerate(toks):
+        if not tok.is_word:
+            continue
+        for rank, term in index.starting_with(tok.folded):
+            n = len(term.words)
+            if i + n <= len(toks) and all(
+                toks[i + j].is_word and word_matches(toks[i + j].folded, term.words[j])
+                for j in range(1, n)
+            ):
+                out.append((rank, i, i + n, term))
+    out.sort(key=lambda m: (m[0], m[1]))
     return out
 
 
@@ -111,7 +160,8 @@ class LexiconHit:
     area: str
     kind: str
     matched: str  # the words as the person wrote them
-    start: int
+    start: int  # token positions
+    end: int
 
 
 def scan(text: str, vocab: Vocabulary | None = None) -> list[LexiconHit]:
@@ -120,16 +170,14 @@ def scan(text: str, vocab: Vocabulary | None = None) -> list[LexiconHit]:
     toks = tokens(text, vocab)
     taken: set[int] = set()
     found: list[LexiconHit] = []
-    for term in vocab.terms:
-        for start, end in _spans(toks, term):
-            if any(i in taken for i in range(start, end)):
-                continue
-            if not term.has_negator and negated(toks, start, vocab):
-                taken.update(range(start, end))  # "ikke drillet" is no hit for "drill*" either
-                continue
-            taken.update(range(start, end))
-            words = " ".join(t.original for t in toks[start:end])
-            found.append(LexiconHit(term.area, term.kind, words, start))
+    for _rank, start, end, term in _matches(toks, vocab):
+        if any(i in taken for i in range(start, end)):
+            continue
+        taken.update(range(start, end))  # also when negated: "ikke drillet" is no "drill*" hit
+        if not term.has_negator and negated(toks, start, vocab):
+            continue
+        words = " ".join(t.original for t in toks[start:end])
+        found.append(LexiconHit(term.area, term.kind, words, start, end))
     found.sort(key=lambda h: h.start)
     return _drop_situational(toks, found, vocab)
 
@@ -143,11 +191,8 @@ def _drop_situational(
     out = []
     for hit in found:
         if hit.kind in vocab.situational_kinds:
-            end = hit.start + len(hit.matched.split())
-            link = next(
-                (i for i in range(end, min(end + 2, len(toks))) if toks[i].folded in vocab.situational_links),
-                None,
-            )
+            after = range(hit.end, min(hit.end + 2, len(toks)))
+            link = next((i for i in after if toks[i].folded in vocab.situational_links), None)
             if link is not None and any(
                 other.area != hit.area and link < other.start <= link + vocab.situational_window
                 for other in found

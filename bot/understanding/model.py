@@ -45,6 +45,9 @@ class AreaModel:
     chars: TfidfVectorizer
     vocab: Vocabulary
     classifiers: dict[str, LogisticRegression] = field(default_factory=dict)
+    # All five one-vs-rest models as one weight matrix: one sparse product per answer.
+    weights: np.ndarray | None = None
+    intercepts: np.ndarray | None = None
 
     def _lexicon_matrix(self, texts: Sequence[str]) -> csr_matrix:
         cols = {a: i for i, a in enumerate(AREA_ORDER)}
@@ -63,12 +66,10 @@ class AreaModel:
         return hstack(parts, format="csr")
 
     def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        x = self.features(texts)
-        out: list[dict[str, float]] = [{} for _ in texts]
-        for area, clf in self.classifiers.items():
-            for i, p in enumerate(clf.predict_proba(x)[:, 1]):
-                out[i][area] = float(p)
-        return out
+        assert self.weights is not None and self.intercepts is not None
+        scores = self.features(texts) @ self.weights + self.intercepts
+        probs = 1.0 / (1.0 + np.exp(-np.asarray(scores)))
+        return [dict(zip(AREA_ORDER, map(float, row), strict=True)) for row in probs]
 
     def predict(self, text: str) -> list[str]:
         probs = self.probabilities([text])[0]
@@ -101,4 +102,6 @@ def train(items: Iterable[Item], settings: ModelSettings | None = None) -> AreaM
         )
         clf.fit(x, y)
         model.classifiers[area] = clf
+    model.weights = np.column_stack([model.classifiers[a].coef_[0] for a in AREA_ORDER])
+    model.intercepts = np.array([model.classifiers[a].intercept_[0] for a in AREA_ORDER])
     return model

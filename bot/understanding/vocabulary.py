@@ -34,7 +34,7 @@ class Term:
         return bool(self.words) and self.words[0] in ("ikke", "ingen", "aldrig", "ik")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: the matcher caches its index per vocabulary
 class Vocabulary:
     terms: tuple[Term, ...]  # longest first, so "ondt i maven" wins over a shorter overlap
     kinds: dict[str, str]  # kind -> area
