@@ -28,6 +28,8 @@ KIND_BY_INTENT = {
     "risk_threats": "threats",
     "not_safe": "acute_danger",
 }
+# Where a gentle check is kept in the profile: the child's own state, not the urgent list.
+CHECK_SIGNAL = ("barnet", "sadness")
 
 
 class ActionSafety(Action):
@@ -40,6 +42,10 @@ class ActionSafety(Action):
         role = core_role(tracker)
         text = latest_text(tracker)
         result = detect_risk(text)
+        if result.needs_check:
+            # A wish to die tied to school: the rule's reply asks gently whether the person is
+            # safe ("Nej" flags it then); the worker sees it in the profile, not as urgent.
+            return await self._gentle_check(dispatcher, tracker, role, text)
         kinds = list(result.kinds) or [KIND_BY_INTENT.get(latest_intent(tracker), "danger")]
         if not (tracker.get_slot("consent_given") and role):
             # Before consent nothing identifying is stored: the store keeps only a count.
@@ -69,6 +75,29 @@ class ActionSafety(Action):
         except StoreUnavailable:
             return []
         say(dispatcher, "urgent_flagged", role)
+        return []
+
+    async def _gentle_check(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, role: str, text: str
+    ) -> list[dict[str, Any]]:
+        if not (tracker.get_slot("consent_given") and role):
+            return []  # before consent nothing is kept, and nothing here is urgent
+        respondent = respondent_id(tracker)
+        try:
+            await self._save_as_answer(dispatcher, tracker, role, respondent, text)
+            await store(
+                dispatcher,
+                role,
+                intake.record_signal,
+                respondent,
+                CHECK_SIGNAL[0],
+                CHECK_SIGNAL[1],
+                1.0,
+                text,
+                False,
+            )
+        except StoreUnavailable:
+            pass
         return []
 
     async def _save_as_answer(
