@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,17 @@ def costs(texts: list[str]) -> list[str]:
         "|---|---:|",
         f"| start-up: load the vocabulary | {vocab_ms:.1f} ms |",
     ]
+    probe = (
+        "import time; t = time.perf_counter(); "
+        "import sklearn.linear_model, sklearn.feature_extraction.text; "
+        "print(1000 * (time.perf_counter() - t))"
+    )
+    import_ms = float(
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    lines.append(f"| start-up: import scikit-learn (model candidates only) | {import_ms:.0f} ms |")
     for with_lex in (True, False):
         classifier.forget_models()
         start = time.perf_counter()

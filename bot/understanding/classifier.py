@@ -75,7 +75,11 @@ def model_areas(text: str) -> list[str]:
 
 def combined_areas(text: str) -> list[str]:
     found = set(lexicon_areas(text))
-    probs = trained_model(False).probabilities([text])[0]
+    try:
+        probs = trained_model(False).probabilities([text])[0]
+    except (OSError, ValueError):  # corpus missing or broken: the lexicon alone still answers
+        log.exception("area model unavailable; using the lexicon alone")
+        probs = {}
     found |= {a for a, p in probs.items() if p >= COMBINED_MODEL_MIN}
     return [a for a in AREA_ORDER if a in found]
 

@@ -10,7 +10,9 @@ no pickled model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,9 +47,15 @@ class AreaModel:
     chars: TfidfVectorizer
     vocab: Vocabulary
     classifiers: dict[str, LogisticRegression] = field(default_factory=dict)
-    # All five one-vs-rest models as one weight matrix: one sparse product per answer.
+    # All five one-vs-rest models as one weight matrix (features x areas).
     weights: np.ndarray | None = None
     intercepts: np.ndarray | None = None
+    # Per-answer scoring in plain Python: scikit-learn's transform costs ~2-5 ms a call in
+    # validation and sparse-matrix set-up; a dict walk over the answer's n-grams costs ~0.3 ms.
+    _tables: list[tuple[Callable[[str], list[str]], dict[str, tuple[float, tuple[float, ...]]]]] = (
+        field(default_factory=list)
+    )
+    _lexicon_rows: list[tuple[float, ...]] = field(default_factory=list)
 
     def _lexicon_matrix(self, texts: Sequence[str]) -> csr_matrix:
         cols = {a: i for i, a in enumerate(AREA_ORDER)}
@@ -66,10 +74,48 @@ class AreaModel:
         return hstack(parts, format="csr")
 
     def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Probability per area for each text (same numbers as the scikit-learn path)."""
+        return [self._probabilities_one(t) for t in texts]
+
+    def sklearn_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         assert self.weights is not None and self.intercepts is not None
         scores = self.features(texts) @ self.weights + self.intercepts
         probs = 1.0 / (1.0 + np.exp(-np.asarray(scores)))
         return [dict(zip(AREA_ORDER, map(float, row), strict=True)) for row in probs]
+
+    def _compile(self) -> None:
+        assert self.weights is not None
+        offset = 0
+        for vec in (self.words, self.chars):
+            table = {
+                term: (float(vec.idf_[col]), tuple(map(float, self.weights[offset + col])))
+                for term, col in vec.vocabulary_.items()
+            }
+            self._tables.append((vec.build_analyzer(), table))
+            offset += len(vec.vocabulary_)
+        if self.settings.lexicon_features:
+            self._lexicon_rows = [tuple(map(float, self.weights[offset + i])) for i in range(5)]
+
+    def _probabilities_one(self, text: str) -> dict[str, float]:
+        assert self.intercepts is not None
+        acc = [float(b) for b in self.intercepts]
+        for analyze, table in self._tables:
+            found = []
+            for term, count in Counter(analyze(text)).items():
+                entry = table.get(term)
+                if entry is not None:  # sublinear tf-idf, L2-normalised as TfidfVectorizer does
+                    found.append(((1.0 + math.log(count)) * entry[0], entry[1]))
+            norm = math.sqrt(sum(v * v for v, _ in found)) or 1.0
+            for value, row in found:
+                w = value / norm
+                for i in range(5):
+                    acc[i] += w * row[i]
+        if self.settings.lexicon_features:
+            for area in {h.area for h in scan(text, self.vocab)}:
+                row = self._lexicon_rows[AREA_ORDER.index(area)]
+                for i in range(5):
+                    acc[i] += self.settings.lexicon_weight * row[i]
+        return {a: 1.0 / (1.0 + math.exp(-x)) for a, x in zip(AREA_ORDER, acc, strict=True)}
 
     def predict(self, text: str) -> list[str]:
         probs = self.probabilities([text])[0]
@@ -104,4 +150,5 @@ def train(items: Iterable[Item], settings: ModelSettings | None = None) -> AreaM
         model.classifiers[area] = clf
     model.weights = np.column_stack([model.classifiers[a].coef_[0] for a in AREA_ORDER])
     model.intercepts = np.array([model.classifiers[a].intercept_[0] for a in AREA_ORDER])
+    model._compile()
     return model

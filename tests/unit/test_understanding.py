@@ -105,3 +105,15 @@ def test_vocabulary_errors_are_named() -> None:
     del raw["areas"]["fritid"]
     with pytest.raises(ValueError, match="exactly"):
         parse_vocabulary(raw)
+
+
+def test_the_fast_scorer_gives_the_numbers_scikit_learn_gives() -> None:
+    from bot.understanding.model import ModelSettings, train
+
+    texts = [i.text for i in load_part("dev")[:40]]
+    for lexicon_features in (False, True):
+        model = train(load_part("train"), ModelSettings(lexicon_features=lexicon_features))
+        fast, slow = model.probabilities(texts), model.sklearn_probabilities(texts)
+        for a, b in zip(fast, slow, strict=True):
+            assert a.keys() == b.keys()
+            assert all(abs(a[k] - b[k]) < 1e-9 for k in a)
