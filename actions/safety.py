@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -85,17 +86,10 @@ class ActionSafety(Action):
         respondent = respondent_id(tracker)
         try:
             await self._save_as_answer(dispatcher, tracker, role, respondent, text)
-            await store(
-                dispatcher,
-                role,
-                intake.record_signal,
-                respondent,
-                CHECK_SIGNAL[0],
-                CHECK_SIGNAL[1],
-                1.0,
-                text,
-                False,
-            )
+            # With the question it answered, so the worker reads "question -> answer".
+            key = tracker.get_slot("question_key") if tracker.active_loop else None
+            record = functools.partial(intake.record_signal, question_key=key)
+            await store(dispatcher, role, record, respondent, *CHECK_SIGNAL, 1.0, text, False)
         except StoreUnavailable:
             pass
         return []
