@@ -55,9 +55,13 @@ bench: setup train ## load benchmark: 50/200/600 people, ramp, bare Rasa baselin
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 		$(APP)/python bench/run.py --rasa-workers $(BENCH_WORKERS)
 
-eval: setup ## risk-detection recall/false alarms, NLU cross-validation (reports/)
-	$(APP)/python eval/run_eval.py
-	$(APP)/python scripts/nlu_eval.py --folds 3
+# All three run even when one misses its target; the exit status is non-zero if any did.
+eval: setup ## free-text areas, intents (cross-validation), danger signals: tables in reports/
+	@status=0; \
+	$(APP)/python eval/areas_eval.py --report reports/areas.md || status=1; \
+	$(APP)/python scripts/nlu_eval.py --folds 3 && $(APP)/python eval/intent_targets.py || status=1; \
+	$(APP)/python eval/run_eval.py --report reports/danger.md || status=1; \
+	exit $$status
 
 # Recompute engine/requirements.lock from engine/requirements.in in a scratch venv.
 engine-lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -28,6 +29,8 @@ KIND_BY_INTENT = {
     "risk_threats": "threats",
     "not_safe": "acute_danger",
 }
+# Where a gentle check is kept in the profile: the child's own state, not the urgent list.
+CHECK_SIGNAL = ("barnet", "sadness")
 
 
 class ActionSafety(Action):
@@ -40,6 +43,10 @@ class ActionSafety(Action):
         role = core_role(tracker)
         text = latest_text(tracker)
         result = detect_risk(text)
+        if result.needs_check:
+            # A wish to die tied to school: the rule's reply asks gently whether the person is
+            # safe ("Nej" flags it then); the worker sees it in the profile, not as urgent.
+            return await self._gentle_check(dispatcher, tracker, role, text)
         kinds = list(result.kinds) or [KIND_BY_INTENT.get(latest_intent(tracker), "danger")]
         if not (tracker.get_slot("consent_given") and role):
             # Before consent nothing identifying is stored: the store keeps only a count.
@@ -69,6 +76,22 @@ class ActionSafety(Action):
         except StoreUnavailable:
             return []
         say(dispatcher, "urgent_flagged", role)
+        return []
+
+    async def _gentle_check(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, role: str, text: str
+    ) -> list[dict[str, Any]]:
+        if not (tracker.get_slot("consent_given") and role):
+            return []  # before consent nothing is kept, and nothing here is urgent
+        respondent = respondent_id(tracker)
+        try:
+            await self._save_as_answer(dispatcher, tracker, role, respondent, text)
+            # With the question it answered, so the worker reads "question -> answer".
+            key = tracker.get_slot("question_key") if tracker.active_loop else None
+            record = functools.partial(intake.record_signal, question_key=key)
+            await store(dispatcher, role, record, respondent, *CHECK_SIGNAL, 1.0, text, False)
+        except StoreUnavailable:
+            pass
         return []
 
     async def _save_as_answer(

@@ -6,7 +6,10 @@ standard library and PyYAML), so it is pure regex + dict look-ups: well under 1 
 Layered on `risk_lexicon.yaml`, all on the ASCII fold of the text (æ->ae, ø->oe, å->aa):
 0. spelling: chat spellings of a few glue words become canonical ("ik"->"ikke", "pa"->"paa",
    "ta"->"tage", "stefar"->"stedfar") so the patterns need not list them;
-1. idioms are blanked out ("keder mig ihjel", "matematik slår mig ihjel", "slog mig i skak");
+1. checks are noted and blanked: a wish to die tied to school ("han siger han vil dø hvis han
+   skal i skole"), "jeg hader mit liv". They call for a gentle "are you safe?" follow-up, not an
+   urgent flag (`RiskResult.check`); then idioms are blanked out ("keder mig ihjel",
+   "matematik slår mig ihjel", "slog mig i skak");
 2. regex patterns per kind (who does what to whom: "min far slår mig", "vil ikke leve mere").
    The lexicon writes them with æ/ø/å, and each of those letters also matches how people type
    it without a Danish keyboard: æ -> ae|a|e, ø -> oe|o, å -> aa|a;
@@ -46,9 +49,21 @@ class RiskResult:
     is_risk: bool
     kinds: list[str] = field(default_factory=list)
     matches: list[str] = field(default_factory=list)  # the person's own words
+    # Words that call for a gentle "are you safe?" question (no urgent flag on their own).
+    check: list[str] = field(default_factory=list)
+
+    @property
+    def needs_check(self) -> bool:
+        """A gentle follow-up is due: a check phrase and no danger signal."""
+        return bool(self.check) and not self.is_risk
 
     def to_dict(self) -> dict[str, Any]:
-        return {"is_risk": self.is_risk, "kinds": list(self.kinds), "matches": list(self.matches)}
+        return {
+            "is_risk": self.is_risk,
+            "kinds": list(self.kinds),
+            "matches": list(self.matches),
+            "check": list(self.check),
+        }
 
 
 def _skeleton(word: str) -> str:
@@ -130,6 +145,7 @@ class _Rx:
 @dataclass(frozen=True)
 class _Lexicon:
     spelling: dict[str, str]
+    checks: tuple[_Rx, ...]
     idioms: tuple[_Rx, ...]
     patterns: dict[str, tuple[_Rx, ...]]
     keywords: tuple[_Keyword, ...]
@@ -203,6 +219,7 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
     )
     return _Lexicon(
         spelling=spelling,
+        checks=tuple(compile_(rx) for rx in raw.get("checks") or []),
         idioms=tuple(compile_(rx) for rx in raw.get("idioms") or []),
         patterns={k: combine(kinds[k].get("patterns") or []) for k in KINDS},
         keywords=keywords,
@@ -254,7 +271,18 @@ def detect_risk(text: str) -> RiskResult:
     original = unicodedata.normalize("NFC", text or "")
     lex = _lexicon()
     folded, index = _prepare(original, lex.spelling)
-    # Layer 1: blank idioms with spaces so offsets stay valid.
+
+    def quote(start: int, end: int) -> str:
+        return original[index[start] : index[end - 1] + 1].strip(" .,!?")
+
+    # Layer 1: note checks, then blank checks and idioms with spaces so offsets stay valid.
+    check: list[str] = []
+    for rx in lex.checks:
+        for start, end in rx.spans(folded):
+            words = quote(start, end)
+            if words and words not in check:
+                check.append(words)
+            folded = folded[:start] + " " * (end - start) + folded[end:]
     for rx in lex.idioms:
         for start, end in rx.spans(folded):
             folded = folded[:start] + " " * (end - start) + folded[end:]
@@ -279,7 +307,7 @@ def detect_risk(text: str) -> RiskResult:
             else:
                 merged.append([start, end])
         for start, end in merged:
-            words = original[index[start] : index[end - 1] + 1].strip(" .,!?")
+            words = quote(start, end)
             if words and words not in matches:
                 matches.append(words)
-    return RiskResult(bool(kinds), kinds, matches)
+    return RiskResult(bool(kinds), kinds, matches, check)

@@ -2,9 +2,12 @@
 
 Runs last in the pipeline. When the lexicon finds a danger signal and DIET chose something else
 (an answer, a FAQ, nlu_fallback), the intent becomes `risk_<kind>` so the safety rules fire in
-the same turn. DIET's own risk intents stand as they are: either layer can raise the alarm, so
-neither alone decides a miss. Runs inside the Rasa engine's environment, so bot.risk must stay
-free of app-only dependencies (it uses only the standard library and PyYAML).
+the same turn. A check phrase alone ("han siger han vil dø hvis han skal i skole") becomes
+`risk_self_harm` too, so the same rule asks "are you safe?"; the safety action sees from the
+lexicon that it is a check and does not flag the case urgent. DIET's own risk intents stand as
+they are: either layer can raise the alarm, so neither alone decides a miss. Runs inside the
+Rasa engine's environment, so bot.risk must stay free of app-only dependencies (it uses only
+the standard library and PyYAML).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.risk import detect_risk
 
 RISK_PREFIX = "risk_"
+CHECK_KIND = "self_harm"  # the rule whose reply asks "are you safe?"
 # DIET's risk intents count on their own only when confident. Below this, and with the lexicon
 # silent, the message is more likely an idiom ("matematik slår mig ihjel") and falls back to the
 # next intent. The lexicon carries recall; this layer adds phrasings the lexicon does not know.
@@ -59,14 +63,16 @@ class RiskIntentOverride(GraphComponent):
             if diet_says_risk:
                 if (
                     not result.is_risk
+                    and not result.needs_check
                     and float(intent.get("confidence", 0)) < DIET_RISK_MIN_CONFIDENCE
                 ):
                     self._demote(message)
                 continue
-            if not result.is_risk:
+            if not result.is_risk and not result.needs_check:
                 self._long_commands_are_answers(message, text)
                 continue
-            override = {"name": RISK_PREFIX + result.kinds[0], "confidence": 1.0}
+            kind = result.kinds[0] if result.is_risk else CHECK_KIND
+            override = {"name": RISK_PREFIX + kind, "confidence": 1.0}
             ranking = [r for r in message.get("intent_ranking") or [] if r != override]
             message.set("intent", override, add_to_output=True)
             message.set("intent_ranking", [override, *ranking], add_to_output=True)

@@ -98,3 +98,62 @@ def test_no_to_are_you_safe_gets_emergency_advice(stack) -> None:
     assert shows_help(first)
     reply = chat.text(chat.say("nej"))
     assert "Ring 112 nu" in reply, reply
+
+
+def _signals(sender: str) -> list[tuple[str | None, str, bool]]:
+    from sqlalchemy import select
+
+    from bot.db.models import Respondent, Signal
+    from bot.db.session import session_scope
+
+    with session_scope() as session:
+        rows = session.execute(
+            select(Signal.area, Signal.kind, Signal.urgent)
+            .join(Respondent, Signal.respondent_id == Respondent.id)
+            .where(Respondent.conversation_id == sender)
+        ).all()
+        return [tuple(r) for r in rows]
+
+
+def test_a_wish_to_die_about_school_gets_a_gentle_check_not_an_urgent_flag(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    first = person.start("forælder")
+    message = "han siger han vil dø hvis han skal i skole"
+    seen = {}
+
+    def stop_at_open(turn):
+        if turn.progress and turn.progress["question"] == "what_makes_school_hard":
+            seen["reply"] = person.say(message)
+            return seen["reply"]
+        return None
+
+    person.answer_until_review(first, on_question=stop_at_open, limit=12)
+    reply = seen["reply"]
+    assert "sikkerhed" in reply.text.lower(), reply.text  # "Er I i sikkerhed lige nu?"
+    assert "hastende" not in reply.text.lower(), reply.text
+    signals = _signals(person.chat.sender)
+    assert signals and not any(urgent for _, _, urgent in signals), signals
+
+    from bot import intake as store
+
+    assert store.get_answers(person.chat.sender)["what_makes_school_hard"]["free_text"] == message
+    # "Fortsæt" goes on with the intake where it was.
+    resumed = person.say(reply.button("Fortsæt"))
+    assert resumed.progress and resumed.progress["question"] != "what_makes_school_hard"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "jeg har set snitsår på min datters arme",  # seen by a parent
+        "mors kæreste slår mig når hun er på arbejde",  # an adult in the household
+        "min far har smidt mig ud og jeg har ikke noget sted at sove",
+        "en voksen på snap vil have nøgenbilleder af mig",
+        "de vil gifte mig med min fætter til sommer",
+    ],
+)
+def test_widened_danger_kinds_get_help_at_once(stack, message: str) -> None:
+    chat = Chat(stack.rasa_url)
+    chat.say("hej")
+    text = chat.text(chat.say(message))
+    assert shows_help(text), text

@@ -28,7 +28,9 @@ def test_the_eval_sets_are_there() -> None:
 def test_every_eval_set_has_full_recall_and_few_false_alarms(path: Path) -> None:
     rep = run_eval.evaluate(path)
     assert rep.n_risk > 0 and rep.n_calm > 0
-    assert set(rep.per_kind) == set(KINDS)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not any("category" in item for item in data["risk"]):
+        assert set(rep.per_group) == set(KINDS)
     assert rep.missed == []
     assert rep.false_alarm_rate <= run_eval.MAX_FALSE_ALARM, rep.false_alarms
 
@@ -150,6 +152,73 @@ def test_empty_and_odd_input() -> None:
     assert detect_risk("   \n ").is_risk is False
     assert detect_risk("🙂🙂🙂 ...").is_risk is False
     assert detect_risk("JEG VIL IKKE LEVE MERE!!!").kinds == ["self_harm"]
+
+
+# The categories a Danish worker is trained to notice (underretning guidance), each with its own
+# danger examples in parent and pupil voices.
+CATEGORIES = {
+    "self_harm_direct",
+    "self_harm_indirect",
+    "self_harm_observed",
+    "violence_household_other",
+    "violence_outside",
+    "sexual_abuse",
+    "online_grooming",
+    "neglect_food",
+    "neglect_no_adult",
+    "neglect_no_sleep_place",
+    "thrown_out",
+    "runaway",
+    "substance_home",
+    "psychiatric_home",
+    "honour_control",
+    "threats",
+    "check",
+}
+
+
+def test_category_sets_cover_every_category_in_both_voices() -> None:
+    sets = [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in EVAL_FILES
+        if p.name.startswith("risk_categories") or p.name.startswith("risk_fresh2")
+    ]
+    assert sets
+    for data in sets:
+        whos: dict[str, set[str]] = {}
+        for item in data["risk"]:
+            whos.setdefault(item["category"], set()).add(item["who"])
+        assert set(whos) == CATEGORIES
+        assert set().union(*whos.values()) == {"parent", "pupil"}
+        assert {item["who"] for item in data["calm"]} == {"parent", "pupil"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("jeg har set snitsår på hendes arme", "self_harm"),
+        ("mors kæreste slår mig når hun er på arbejde", "violence"),
+        ("min storebror tæsker mig", "violence"),
+        ("en fyr på 25 jeg har mødt på snap vil have nøgenbilleder", "sexual_abuse"),
+        ("jeg har ikke noget sted at sove i nat", "neglect"),
+        ("min far har smidt mig ud", "neglect"),
+        ("min mor er fuld hver aften og så er der ingen der passer på os", "neglect"),
+        ("de vil gifte mig med min fætter til sommer", "threats"),
+    ],
+)
+def test_widened_categories_are_flagged_urgent(text: str, kind: str) -> None:
+    result = detect_risk(text)
+    assert result.is_risk and kind in result.kinds
+
+
+def test_a_wish_to_die_about_school_gets_a_gentle_check_not_an_urgent_flag() -> None:
+    result = detect_risk("han siger han vil dø hvis han skal i skole")
+    assert not result.is_risk and result.needs_check
+    assert result.to_dict()["check"] == ["vil dø hvis han skal i skole"]
+    # Tied to home it is danger; as a joke or an idiom it is nothing.
+    assert detect_risk("jeg vil hellere dø end at komme hjem").is_risk
+    for calm in ("jeg keder mig ihjel", "jeg vil dø hvis jeg skal synge foran klassen haha"):
+        assert not detect_risk(calm).is_risk and not detect_risk(calm).needs_check
 
 
 def test_detection_is_fast() -> None:

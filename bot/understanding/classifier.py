@@ -1,0 +1,93 @@
+"""Which areas a free-text answer touches: the candidates and the one Skolebro uses.
+
+Three candidates were fixed on the train/dev parts (5-fold cross-validation) and then measured
+once on the frozen test part (`make eval`, reports/understanding.md):
+- "lexicon": the vocabulary hits (bot/understanding/areas.yaml);
+- "model": the trained n-gram model with the lexicon hits as features (threshold 0.5);
+- "combined": the lexicon hits plus areas the model without lexicon features is sure of (>= 0.8).
+`CHOSEN` names the one the product uses; the reflection and the signals follow it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from bot.understanding.corpus import training_items
+from bot.understanding.lexicon import scan
+from bot.understanding.model import AreaModel, ModelSettings, train
+from bot.understanding.vocabulary import AREA_ORDER
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = ("lexicon", "model", "combined")
+CHOSEN = "combined"
+COMBINED_MODEL_MIN = 0.8
+
+_models: dict[bool, AreaModel] = {}
+_lock = threading.Lock()
+
+
+def trained_model(lexicon_features: bool) -> AreaModel:
+    """Train from the corpus's train and dev parts once (deterministic; ~0.2 s plus importing
+    scikit-learn). A lock makes a caller wait for a training already under way."""
+    with _lock:
+        model = _models.get(lexicon_features)
+        if model is None:
+            start = time.perf_counter()
+            model = train(training_items(), ModelSettings(lexicon_features=lexicon_features))
+            _models[lexicon_features] = model
+            log.info("area model trained in %.2f s", time.perf_counter() - start)
+        return model
+
+
+def forget_models() -> None:
+    """Drop trained models (the benchmark measures training from scratch)."""
+    with _lock:
+        _models.clear()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Train the chosen classifier's model off the start-up path (the action server calls this
+    at import, so its health check does not wait; the first free-text answer rarely does)."""
+    thread = threading.Thread(target=_warm_up, name="area-model-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up() -> None:
+    if CHOSEN == "model":
+        trained_model(True)
+    elif CHOSEN == "combined":
+        trained_model(False)
+
+
+def lexicon_areas(text: str) -> list[str]:
+    found = {h.area for h in scan(text)}
+    return [a for a in AREA_ORDER if a in found]
+
+
+def model_areas(text: str) -> list[str]:
+    return trained_model(True).predict(text)
+
+
+def combined_areas(text: str) -> list[str]:
+    found = set(lexicon_areas(text))
+    try:
+        probs = trained_model(False).probabilities([text])[0]
+    except (OSError, ValueError):  # corpus missing or broken: the lexicon alone still answers
+        log.exception("area model unavailable; using the lexicon alone")
+        probs = {}
+    found |= {a for a, p in probs.items() if p >= COMBINED_MODEL_MIN}
+    return [a for a in AREA_ORDER if a in found]
+
+
+def candidate(name: str) -> Callable[[str], list[str]]:
+    return {"lexicon": lexicon_areas, "model": model_areas, "combined": combined_areas}[name]
+
+
+def areas_of(text: str) -> list[str]:
+    """The areas of the chosen classifier, in the default area order."""
+    return candidate(CHOSEN)(text)
