@@ -29,7 +29,7 @@ RISK_LABELS = {
     "violence": "Vold",
     "sexual_abuse": "Seksuelle overgreb",
     "neglect": "Omsorgssvigt (fx intet sted at sove, ingen mad)",
-    "threats": "Trusler, afpresning eller deling af billeder",
+    "threats": "Trusler, æresrelateret kontrol, afpresning eller deling af billeder",
     "acute_danger": "Akut fare (føler sig ikke tryg)",
     "danger": "Faresignal",
 }
