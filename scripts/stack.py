@@ -174,11 +174,88 @@ def rasa_lock_store(redis_url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- secrets, endpoints, binding and the banner (security; kept apart from the layout code) ---
+
+# Rasa reads these from its environment: ${...} in endpoints.yml (Rasa 3.6 substitutes them) and
+# nlu_ext. No secret is written to disk or put on a command line.
+ACTION_SECRET_ENV = "SKOLEBRO_ACTION_SECRET"
+TRACKER_KEY_ENV = "SKOLEBRO_TRACKER_KEY"
+RASA_TOKEN_ENV = "SKOLEBRO_RASA_TOKEN"
+ACTION_SECRET_HEADER = "X-Skolebro-Action-Secret"  # rasa_sdk_plugins checks it
+
+
+def action_endpoint(action_port: int) -> str:
+    """Rasa's action endpoint with the shared secret header (value from the environment)."""
+    return (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f"  headers:\n    {ACTION_SECRET_HEADER}: ${{{ACTION_SECRET_ENV}}}\n"
+    )
+
+
+def security_env(settings_env: dict[str, str]) -> dict[str, str]:
+    """Per-purpose secrets for the child processes, derived from the settings they will read."""
+    sys.path.insert(0, str(ROOT))
+    from bot.config import Settings
+    from bot.crypto import fernet_key_for
+
+    keys = ("SECRET_KEY", "ENCRYPTION_KEY", "ACTION_SECRET", "SKOLEBRO_MODE", "DATABASE_URL")
+    overrides = {k.lower(): settings_env[k] for k in keys if k in settings_env}
+    settings = Settings(**overrides)
+    return {
+        ACTION_SECRET_ENV: settings.action_server_secret,
+        TRACKER_KEY_ENV: fernet_key_for(
+            "tracker-store", settings.encryption_key, settings.secret_key
+        ).decode(),
+        # The action server listens where only Rasa needs to reach it.
+        "SANIC_HOST": settings.action_host,
+    }
+
+
+def rasa_command(model: Path, port: int, token: str, cors: list[str], endpoints: Path) -> list[str]:
+    """`rasa run` through nlu_ext.run_rasa, which adds --auth-token from the environment."""
+    del token  # passed as RASA_TOKEN_ENV, never in argv (visible to every local user)
+    return [
+        str(ENGINE_BIN / "python"),
+        "-m",
+        "nlu_ext.run_rasa",
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--enable-api",
+        "--cors",
+        *cors,
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+        "--endpoints",
+        str(endpoints),
+    ]
+
+
+def mode_banner() -> str:
+    sys.path.insert(0, str(ROOT))
+    from bot.startup import mode_line
+
+    return f"  Mode:           {mode_line()}\n"
+
+
+def production_check() -> int:
+    """0 when the settings may start; else prints why not (one line each) and returns 2."""
+    sys.path.insert(0, str(ROOT))
+    from bot.startup import problems
+
+    found = problems()
+    for line in found:
+        print(f"skolebro: produktion kan ikke starte: {line}", file=sys.stderr)
+    return 2 if found else 0
+
+
 def write_endpoints(data_dir: Path, action_port: int, database_url: str, redis_url: str) -> Path:
     path = data_dir / "endpoints.yml"
     path.write_text(
         "# Written by scripts/stack.py from the settings; edit endpoints.yml / .env instead.\n"
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        + action_endpoint(action_port)
         + rasa_tracker_store(database_url, data_dir)
         + rasa_lock_store(redis_url)
     )
@@ -293,6 +370,10 @@ class Stack:
     # Rasa's HTTP API (transcripts, /status) answers only with this token; the chat channel
     # (/webhooks/...) needs none. Tests and the bench get a fresh one per stack.
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Tests and the bench run in demo mode; `make run` takes the mode from the settings.
+    mode: str = "demo"
+    # Seeded demo logins must change their password at first login; test stacks skip that.
+    seed_password_change: bool = False
 
     @property
     def rasa_url(self) -> str:
@@ -318,8 +399,12 @@ class Stack:
                 "ACTION_PORT": str(self.action_port),
                 "API_PORT": str(self.api_port),
                 "PYTHONUNBUFFERED": "1",
+                "SKOLEBRO_MODE": self.mode,
+                "SEED_PASSWORD_CHANGE": "true" if self.seed_password_change else "false",
+                RASA_TOKEN_ENV: self.rasa_token,
             }
         )
+        env.update(security_env(env))
         return env
 
     def prepare(self) -> None:
@@ -400,23 +485,7 @@ class Stack:
             self.procs.append(
                 Proc(
                     name,
-                    [
-                        str(ENGINE_BIN / "rasa"),
-                        "run",
-                        "--model",
-                        str(model),
-                        "--port",
-                        str(port),
-                        "--enable-api",
-                        "--auth-token",
-                        self.rasa_token,
-                        "--cors",
-                        *self.rasa_cors(env),
-                        "--credentials",
-                        str(ROOT / "credentials.yml"),
-                        "--endpoints",
-                        str(endpoints),
-                    ],
+                    rasa_command(model, port, self.rasa_token, self.rasa_cors(env), endpoints),
                     # /status answers only once the model is loaded.
                     f"http://127.0.0.1:{port}/status?token={self.rasa_token}",
                     env,
@@ -486,6 +555,8 @@ def stack_from_settings() -> Stack:
         log_dir=Path(settings.data_dir) / "logs",
         rasa_workers=settings.rasa_workers,
         rasa_token=settings.rasa_api_token,
+        mode=settings.mode,
+        seed_password_change=True,
     )
 
 
@@ -500,6 +571,8 @@ def cmd_run() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if production_check():
+        return 2
     started = time.monotonic()
     workers = f"{stack.rasa_workers} Rasa workers" if stack.rasa_workers > 1 else "Rasa"
     print(f"skolebro: starting {workers}, the action server and the API ...", flush=True)
@@ -515,7 +588,7 @@ def cmd_run() -> int:
         f"  Worker pages:   http://{host}:{stack.api_port}/medarbejder\n"
         f"  API docs:       http://{host}:{stack.api_port}/docs\n"
         f"  Rasa REST:      http://{host}:{stack.rasa_port}/webhooks/rest/webhook\n"
-        f"  Logs:           {stack.log_dir}\n"
+        f"  Logs:           {stack.log_dir}\n" + mode_banner() +
         "Press Ctrl-C to stop.",
         flush=True,
     )
