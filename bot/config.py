@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 900
     password_min_length: int = 12
+    # Seeded demo logins must choose a new password at first login (test stacks turn it off).
+    seed_password_change: bool = True
     # Chat limits at Rasa's REST channel (nlu_ext/channel.py): messages per minute.
     chat_max_per_sender: int = 30
     chat_max_per_client: int = 120
@@ -115,7 +117,7 @@ class Settings(BaseSettings):
 
     @property
     def mode(self) -> str:
-        """"demo" or "production" (see skolebro_mode)."""
+        """ "demo" or "production" (see skolebro_mode)."""
         if self.skolebro_mode:
             return self.skolebro_mode
         url = self.database_url.strip()

@@ -127,6 +127,11 @@ def keyed_hash(text: str) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def signal_hash(kind: str, area: str | None, question_key: str | None, text: str) -> str:
+    """Identity of a signal for de-duplication: the same kind from the same words once."""
+    return keyed_hash(f"{kind}\x00{area or ''}\x00{question_key or ''}\x00{text or ''}")
+
+
 def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
 

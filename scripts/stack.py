@@ -588,8 +588,7 @@ def cmd_run() -> int:
         f"  Worker pages:   http://{host}:{stack.api_port}/medarbejder\n"
         f"  API docs:       http://{host}:{stack.api_port}/docs\n"
         f"  Rasa REST:      http://{host}:{stack.rasa_port}/webhooks/rest/webhook\n"
-        f"  Logs:           {stack.log_dir}\n" + mode_banner() +
-        "Press Ctrl-C to stop.",
+        f"  Logs:           {stack.log_dir}\n" + mode_banner() + "Press Ctrl-C to stop.",
         flush=True,
     )
     try:

@@ -360,7 +360,8 @@ def check_tracker_privacy(url: str) -> list[str]:
     expect(back is not None and back.get_slot("consent_given") is True, "slot lost on reload")
     full = run(fresh.retrieve_full_tracker("p1"))
     expect(
-        full is not None and [e.as_dict() for e in full.events] == [e.as_dict() for e in back.events],
+        full is not None
+        and [e.as_dict() for e in full.events] == [e.as_dict() for e in back.events],
         "the full-transcript API does not decrypt",
     )
     # A conversation that never reaches consent keeps no typed text after its turn.
