@@ -17,6 +17,7 @@ from actions.common import (
     store,
 )
 from bot import intake
+from bot.parsing import MAX_TEXT_CHARS
 from bot.questionnaire import load_questionnaire
 from bot.risk import detect_risk
 
@@ -38,7 +39,8 @@ class ActionSafety(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
-        text = latest_text(tracker)
+        # Never store more than the free-text limit, whatever the channel let through.
+        text = latest_text(tracker)[:MAX_TEXT_CHARS]
         result = detect_risk(text)
         kinds = list(result.kinds) or [KIND_BY_INTENT.get(latest_intent(tracker), "danger")]
         if not (tracker.get_slot("consent_given") and role):

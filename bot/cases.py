@@ -80,6 +80,16 @@ def _visible(session: Session, worker: Worker) -> ColumnElement[bool]:
     )
 
 
+def release_school_cases(session: Session, worker_id: int, school_id: int) -> int:
+    """A worker stops covering a school: they stop holding its cases. Returns cases released."""
+    result = session.execute(
+        update(Case)
+        .where(Case.worker_id == worker_id, Case.school_id == school_id)
+        .values(worker_id=None)
+    )
+    return int(result.rowcount or 0)
+
+
 def list_cases(
     session: Session,
     worker: Worker,

@@ -208,6 +208,9 @@ def security_env(settings_env: dict[str, str]) -> dict[str, str]:
         ).decode(),
         # The action server listens where only Rasa needs to reach it.
         "SANIC_HOST": settings.action_host,
+        # nlu_ext/channel.py's limits (Rasa does not read .env).
+        "CHAT_MAX_PER_SENDER": str(settings.chat_max_per_sender),
+        "CHAT_MAX_PER_CLIENT": str(settings.chat_max_per_client),
     }
 
 
@@ -374,6 +377,9 @@ class Stack:
     mode: str = "demo"
     # Seeded demo logins must change their password at first login; test stacks skip that.
     seed_password_change: bool = False
+    # Chat rate limits (nlu_ext/channel.py). Test and bench drivers answer faster than people
+    # type, so their stacks run without, except where a test turns them on.
+    chat_limits: bool = False
 
     @property
     def rasa_url(self) -> str:
@@ -405,6 +411,8 @@ class Stack:
             }
         )
         env.update(security_env(env))
+        if not self.chat_limits:
+            env.update({"CHAT_MAX_PER_SENDER": "0", "CHAT_MAX_PER_CLIENT": "0"})
         return env
 
     def prepare(self) -> None:
@@ -557,6 +565,7 @@ def stack_from_settings() -> Stack:
         rasa_token=settings.rasa_api_token,
         mode=settings.mode,
         seed_password_change=True,
+        chat_limits=True,
     )
 
 
