@@ -100,6 +100,8 @@ def _refused(exc: auth.LoginRefused) -> HTTPException:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
     if exc.retry_after:
         headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, auth.PasswordChangeRequired):
+        headers["X-Password-Change"] = "required"  # the login page then asks for a new one
     return HTTPException(exc.status, detail=str(exc), headers=headers or None)
 
 

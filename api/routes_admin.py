@@ -49,7 +49,7 @@ def _worker(session: Session, worker_id: DbId, admin: Worker) -> Worker:
 def _check_password(password: str, username: str) -> None:
     problem = password_problem(password, username)
     if problem:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=problem)
+        raise HTTPException(422, detail=problem)
 
 
 def _commit(session: Session, conflict: str) -> None:

@@ -570,6 +570,8 @@ def stack_from_settings() -> Stack:
 
 
 def cmd_run() -> int:
+    if production_check():
+        return 2
     stack = stack_from_settings()
     model = ensure_model()
     stopping = False
@@ -580,8 +582,6 @@ def cmd_run() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    if production_check():
-        return 2
     started = time.monotonic()
     workers = f"{stack.rasa_workers} Rasa workers" if stack.rasa_workers > 1 else "Rasa"
     print(f"skolebro: starting {workers}, the action server and the API ...", flush=True)
