@@ -16,6 +16,9 @@ def login(client: TestClient, username: str, password: str = "demo1234") -> dict
 
 
 def make_case(conv: str, school: str = "Nordskolen", urgent: bool = False) -> int:
+    from bot.seed import seed_demo
+
+    seed_demo()  # the municipality and its schools (idempotent)
     intake.start_conversation(conv)
     intake.record_consent(conv, "parent", "opsummering til skolekontaktperson", True)
     intake.save_answer(conv, "child_name", "answered", "Emma", "Emma")
@@ -27,3 +30,69 @@ def make_case(conv: str, school: str = "Nordskolen", urgent: bool = False) -> in
         intake.record_signal(conv, None, "sexual_abuse", 3, "han rører ved mig", True)
     ref = intake.confirm_case(conv)
     return int(ref.rsplit("-", 1)[1])
+
+
+def add_transcript(sender: str, text: str, timestamp: float | None = None) -> None:
+    """Rows as Rasa's SQL tracker store writes them: the app's PostgreSQL, or var/rasa.db."""
+    import sqlite3
+    import time
+    from contextlib import closing
+    from pathlib import Path
+
+    from sqlalchemy import text as sql
+
+    from bot.config import get_settings
+    from bot.db.session import session_scope
+
+    ts = time.time() if timestamp is None else timestamp
+    create = (
+        "CREATE TABLE IF NOT EXISTS events (id {pk}, sender_id VARCHAR(255) NOT NULL, "
+        "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+        "action_name VARCHAR(255), data TEXT)"
+    )
+    row = {"s": sender, "t": ts, "d": '{"event": "user", "text": "' + text + '"}'}
+    settings = get_settings()
+    if settings.database_url:
+        with session_scope() as session:
+            session.execute(sql(create.format(pk="SERIAL PRIMARY KEY")))
+            session.execute(
+                sql(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                    "VALUES (:s, 'user', :t, :d)"
+                ),
+                row,
+            )
+        return
+    path = Path(settings.data_dir) / "rasa.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(create.format(pk="INTEGER PRIMARY KEY"))
+        conn.execute(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
+            (row["s"], row["t"], row["d"]),
+        )
+
+
+def transcript_rows(sender: str) -> int:
+    import sqlite3
+    from contextlib import closing
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+    from sqlalchemy import text as sql
+
+    from bot.config import get_settings
+    from bot.db.session import session_scope
+
+    settings = get_settings()
+    if settings.database_url:
+        with session_scope() as session:
+            if not inspect(session.connection()).has_table("events"):
+                return 0
+            q = sql("SELECT count(*) FROM events WHERE sender_id = :s")
+            return int(session.execute(q, {"s": sender}).scalar() or 0)
+    path = Path(settings.data_dir) / "rasa.db"
+    if not path.exists():
+        return 0
+    with closing(sqlite3.connect(path)) as conn:
+        q = "SELECT count(*) FROM events WHERE sender_id = ?"
+        return int(conn.execute(q, (sender,)).fetchone()[0])
