@@ -198,7 +198,16 @@ def security_env(settings_env: dict[str, str]) -> dict[str, str]:
     from bot.config import Settings
     from bot.crypto import fernet_key_for
 
-    keys = ("SECRET_KEY", "ENCRYPTION_KEY", "ACTION_SECRET", "SKOLEBRO_MODE", "DATABASE_URL")
+    keys = (
+        "SECRET_KEY",
+        "ENCRYPTION_KEY",
+        "ACTION_SECRET",
+        "ACTION_HOST",
+        "SKOLEBRO_MODE",
+        "DATABASE_URL",
+        "CHAT_MAX_PER_SENDER",
+        "CHAT_MAX_PER_CLIENT",
+    )
     overrides = {k.lower(): settings_env[k] for k in keys if k in settings_env}
     settings = Settings(**overrides)
     return {
