@@ -70,14 +70,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    assert isinstance(exc, RequestValidationError)  # nosec B101 # type narrowing for the handler signature, not a check
     errors = _field_errors(exc)
     detail = "Ugyldige data: " + "; ".join(e["message"] for e in errors) + "."
     return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
 
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    assert isinstance(exc, StarletteHTTPException)  # nosec B101 # type narrowing for the handler signature, not a check
     detail = exc.detail
     # Starlette's default English texts ("Not Found") become Danish; our own texts pass through.
     try:

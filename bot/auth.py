@@ -115,8 +115,10 @@ def change_password(
     try:
         worker = login(session, username, password, client)
     except PasswordChangeRequired:
-        worker = authenticate(session, username, password)
-        assert worker is not None
+        found = authenticate(session, username, password)
+        if found is None:  # login() just accepted this password: only a race can get here
+            raise LoginRefused(WRONG_LOGIN) from None
+        worker = found
     problem = password_problem(new_password, worker.username)
     if problem is None and verify_password(new_password, worker.password_hash):
         problem = "Den nye adgangskode skal være forskellig fra den gamle."

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The known demo master key: accepted in demo mode only.
-DEMO_SECRET_KEY = "dev-only-secret-change-me"
+DEMO_SECRET_KEY = "dev-only-secret-change-me"  # nosec B105 # the known demo key; production refuses it (production_problems)
 MIN_SECRET_LENGTH = 32
 
 

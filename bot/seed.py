@@ -15,7 +15,7 @@ from bot.config import get_settings
 from bot.db.models import Assignment, Municipality, School, Worker
 from bot.db.session import init_db, session_scope
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # nosec B105 # demo logins only; production refuses them (bot/startup.py)
 
 SCHOOLS = [
     ("Nordskolen", "72 30 10 10", "nordskolen@demo-kommune.dk", "Nordvej 12"),

@@ -46,8 +46,10 @@ def fail(
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:  # another process counted the first failure at the same time
-            row = session.scalar(select(Throttle).where(Throttle.key == k))
-            assert row is not None
+            found = session.scalar(select(Throttle).where(Throttle.key == k))
+            if found is None:
+                raise
+            row = found
     if row.window_start + window <= now and (row.blocked_until is None or row.blocked_until <= now):
         row.failures, row.window_start = 0, now
     row.failures += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-TOKEN_ENV = "SKOLEBRO_RASA_TOKEN"
+TOKEN_ENV = "SKOLEBRO_RASA_TOKEN"  # nosec B105 # the name of an environment variable, not a secret
 
 
 def main() -> None:
