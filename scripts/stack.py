@@ -602,11 +602,13 @@ def cmd_run() -> int:
     host = os.environ.get("PUBLIC_HOST", "localhost")
     print(
         f"\nSkolebro is running (ready in {time.monotonic() - started:.0f} s).\n"
-        f"  Chat page:      http://{host}:{stack.api_port}/\n"
+        + mode_banner()
+        + f"  Chat page:      http://{host}:{stack.api_port}/\n"
         f"  Worker pages:   http://{host}:{stack.api_port}/medarbejder\n"
         f"  API docs:       http://{host}:{stack.api_port}/docs\n"
         f"  Rasa REST:      http://{host}:{stack.rasa_port}/webhooks/rest/webhook\n"
-        f"  Logs:           {stack.log_dir}\n" + mode_banner() + "Press Ctrl-C to stop.",
+        f"  Logs:           {stack.log_dir}\n"
+        "Press Ctrl-C to stop.",
         flush=True,
     )
     try:
