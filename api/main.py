@@ -5,6 +5,7 @@ A thin layer: access rules and data handling live in bot/ (cases, auth, stats, o
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -92,8 +93,18 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _client(request: Request) -> str:
-    """The client's address as the API sees it (the reverse proxy's, unless it forwards)."""
-    return request.client.host if request.client else ""
+    """The client's address: the socket's peer or, behind a reverse proxy on this machine
+    (loopback), the last X-Forwarded-For entry (the one the proxy appended). A local tool
+    without that header gets only the per-account limit."""
+    peer = request.client.host if request.client else ""
+    try:
+        loopback = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return peer
+    if not loopback:
+        return peer
+    forwarded = request.headers.get("x-forwarded-for", "")
+    return forwarded.split(",")[-1].strip() if forwarded else ""
 
 
 def _refused(exc: auth.LoginRefused) -> HTTPException:

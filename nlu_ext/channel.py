@@ -1,4 +1,4 @@
-"""Rasa's REST channel with the checks it lacks (credentials.yml: nlu_ext.channel.SafeRestInput).
+"""Rasa's REST and socket.io channels with the checks they lack (credentials.yml).
 
 The same URL (/webhooks/rest/webhook) and the same request and answer as rasa.core.channels.
 rest.RestInput (Rasa 3.6), whose receive() this follows, plus:
@@ -32,6 +32,7 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -157,3 +158,37 @@ class SafeRestInput(RestInput):
             return response.json(collector.messages)
 
         return webhook
+
+
+class SafeSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel with the same sender check, length cut and per-sender limit.
+
+    socket.io hides the client's address from the message handler, so only the per-sender limit
+    applies here (the proxy in front limits connections per address). Metadata a client sends
+    cannot pose as the channel's own `client` id.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.per_sender = RateLimiter(_env_int("CHAT_MAX_PER_SENDER", 40))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def guarded(message: UserMessage) -> None:
+            sender = message.sender_id or ""
+            if not SENDER_RE.match(sender):
+                await message.output_channel.send_text_message(sender, BAD_REQUEST)
+                return
+            if not self.per_sender.allow(sender):
+                await message.output_channel.send_text_message(sender, TOO_FAST)
+                return
+            text = message.text if isinstance(message.text, str) else ""
+            message.text = text[: MAX_TEXT_CHARS + 1]  # before NLU
+            if isinstance(message.metadata, dict):
+                message.metadata.pop("client", None)
+            await on_new_message(message)
+
+        return super().blueprint(guarded)

@@ -216,3 +216,29 @@ def test_login_flooding_is_throttled(stack: stack_mod.Stack) -> None:
         assert codes == [401] * 5 + [429]
         right = client.post(url, data={"username": "kontakt2", "password": "demo1234"})
         assert right.status_code == 429 and right.headers.get("Retry-After")
+
+
+def test_socketio_channel_checks_sender_and_limits(stack: stack_mod.Stack) -> None:
+    import socketio
+
+    def exchange(session_id: str, messages: list[str]) -> list[str]:
+        """Texts of every bot message until the bot falls silent."""
+        with socketio.SimpleClient() as sio:
+            sio.connect(stack.rasa_url, transports=["websocket"])
+            sio.emit("session_request", {"session_id": session_id})
+            texts: list[str] = []
+            for message in messages:
+                sio.emit("user_uttered", {"message": message, "session_id": session_id})
+            while True:
+                try:
+                    event, data = sio.receive(timeout=5)
+                except socketio.exceptions.TimeoutError:
+                    return texts
+                if event == "bot_uttered":
+                    texts.append(data.get("text") or "")
+
+    assert any("Genindlæs" in t for t in exchange("x", ["hej"]))
+    answered = exchange(f"sio-{uuid.uuid4().hex}", ["hej"])
+    assert answered and not any("hurtigt" in t for t in answered)
+    flood = exchange(f"sio-{uuid.uuid4().hex}", ["hej"] * (PER_SENDER + 1))
+    assert sum("hurtigt" in t for t in flood) == 1
