@@ -113,7 +113,9 @@ class ActionDeleteData(Action):
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
         try:
-            await store(dispatcher, role, intake.withdraw_consent, respondent_id(tracker))
+            await store(
+                dispatcher, role, intake.withdraw_consent, respondent_id(tracker), tracker.sender_id
+            )
         except StoreUnavailable:
             return []
         say(dispatcher, "deleted", role)

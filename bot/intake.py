@@ -218,10 +218,15 @@ def record_consent(conversation_id: str, role: str, scope: str, given: bool) -> 
         )
 
 
-def withdraw_consent(conversation_id: str) -> int:
-    """Withdraw consent and delete what was stored on its strength; returns answers removed."""
+def withdraw_consent(conversation_id: str, chat_id: str | None = None) -> int:
+    """Withdraw consent and delete what was stored on its strength; returns answers removed.
+
+    `chat_id` is the chat asking, when it continues another conversation (a resume code): its
+    own transcript goes too."""
     with session_scope() as session:
         resp = _find(session, conversation_id)
+        if chat_id and chat_id != conversation_id:
+            transcripts.delete(session, [chat_id])
         if resp is None:
             return 0
         resp.consent_withdrawn_at = utcnow()

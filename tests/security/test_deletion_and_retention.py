@@ -86,3 +86,11 @@ def test_retention_honours_the_municipality_setting(db: Session) -> None:
     case.status, case.closed_at = "afsluttet", utcnow() - timedelta(days=45)
     db.commit()
     assert purge_expired()["closed_cases"] == 1  # the default 365 days would keep it
+
+
+def test_withdrawal_from_a_resumed_chat_removes_both_transcripts(db: Session) -> None:
+    make_case("conv-first")
+    add_transcript("conv-first", "første gang")
+    add_transcript("conv-resumed", "fortsat med kode")
+    intake.withdraw_consent("conv-first", "conv-resumed")
+    assert transcript_rows("conv-first") == 0 and transcript_rows("conv-resumed") == 0
