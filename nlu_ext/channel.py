@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import time
+import uuid
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -191,4 +192,16 @@ class SafeSocketIOInput(SocketIOInput):
                 message.metadata.pop("client", None)
             await on_new_message(message)
 
-        return super().blueprint(guarded)
+        blueprint = super().blueprint(guarded)
+        sio = self.sio
+        if sio is not None and self.session_persistence:
+            # Rasa 3.6 calls sio.enter_room() without await; in python-socketio 5.x it is a
+            # coroutine, so the socket never joined its session's room and got no replies.
+            @sio.on("session_request", namespace=self.namespace)
+            async def session_request(sid: str, data: dict[str, Any] | None) -> None:
+                data = data if isinstance(data, dict) else {}
+                session_id = data.get("session_id") or uuid.uuid4().hex
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+                await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        return blueprint
