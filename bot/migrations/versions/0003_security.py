@@ -24,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 def _encrypt_column(table: str, column: str, as_json: bool) -> None:
     """Rewrite existing clear values of `column` as Fernet tokens (the column is Text now)."""
     conn = op.get_bind()
-    rows = conn.execute(sa.text(f"SELECT id, {column} FROM {table}")).all()
+    rows = conn.execute(sa.text(f"SELECT id, {column} FROM {table}")).all()  # nosec B608 # table and column are fixed names from upgrade()
     for row_id, value in rows:
         if value is None or (isinstance(value, str) and value.startswith("gAAAAA")):
             continue
@@ -34,7 +34,7 @@ def _encrypt_column(table: str, column: str, as_json: bool) -> None:
         else:
             token = crypto.encrypt(value)
         conn.execute(
-            sa.text(f"UPDATE {table} SET {column} = :v WHERE id = :i"),
+            sa.text(f"UPDATE {table} SET {column} = :v WHERE id = :i"),  # nosec B608 # table and column are fixed names from upgrade()
             {"v": token, "i": row_id},
         )
 
