@@ -5,16 +5,17 @@ ENGINE := .venvs/engine/bin
 # Quiet TensorFlow and SQLAlchemy 1.4 start-up chatter in the engine's output.
 RASA_ENV := TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 
-.PHONY: run test setup train lint format eval validate test-unit test-e2e test-browser bench engine-lock clean
+.PHONY: run test setup train lint format eval validate test-unit test-e2e test-browser test-security security-scan bench engine-lock clean
 
 run: setup ## install if needed, train if needed, start Rasa + actions + API, print the chat URL
 	@$(APP)/python scripts/stack.py run
 
-test: setup lint train ## lint, Rasa data validation, story tests, unit and end-to-end tests
+test: setup lint security-scan train ## lint, security scan, Rasa data validation, story, unit, e2e tests
 	$(RASA_ENV) $(ENGINE)/rasa data validate --fail-on-warnings
 	$(RASA_ENV) $(ENGINE)/rasa test core --model models/skolebro.tar.gz \
 		--stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(APP)/python -m pytest -q tests/unit
+	$(APP)/python -m pytest -q tests/security
 	$(APP)/python -m pytest -q tests/e2e
 	$(APP)/python -m pytest -q tests/robustness
 	$(APP)/python -m pytest -q tests/browser
@@ -27,6 +28,15 @@ train: setup
 
 validate: setup
 	$(RASA_ENV) $(ENGINE)/rasa data validate --fail-on-warnings
+
+# bandit over everything that runs in a deployment (offline tools in scripts/, eval/ and bench/
+# are not deployed); accepted findings carry `# nosec <id> - reason` (see pyproject.toml).
+security-scan: setup
+	$(APP)/bandit -q -c pyproject.toml -b bandit-baseline.json \
+		-r bot api actions nlu_ext rasa_sdk_plugins scripts/stack.py
+
+test-security: setup train
+	$(APP)/python -m pytest -q tests/security
 
 lint: setup
 	$(APP)/ruff check .

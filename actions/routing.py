@@ -113,7 +113,9 @@ class ActionDeleteData(Action):
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
         try:
-            await store(dispatcher, role, intake.withdraw_consent, respondent_id(tracker))
+            await store(
+                dispatcher, role, intake.withdraw_consent, respondent_id(tracker), tracker.sender_id
+            )
         except StoreUnavailable:
             return []
         say(dispatcher, "deleted", role)
@@ -172,7 +174,9 @@ class ActionUseCode(Action):
         role = core_role(tracker)
         events: list[dict[str, Any]] = [SlotSet("code", None)]
         try:
-            original = await store(dispatcher, role, intake.resume, code)
+            # Guesses count per conversation and per client (the channel's hashed address).
+            client = ((tracker.latest_message or {}).get("metadata") or {}).get("client")
+            original = await store(dispatcher, role, intake.resume, code, tracker.sender_id, client)
             if original:
                 state = await store(dispatcher, role, intake.progress, original)
                 stored_role = state.get("role")

@@ -18,6 +18,7 @@ from actions.common import (
     store,
 )
 from bot import intake
+from bot.parsing import MAX_TEXT_CHARS
 from bot.questionnaire import load_questionnaire
 from bot.risk import detect_risk
 
@@ -41,7 +42,8 @@ class ActionSafety(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
-        text = latest_text(tracker)
+        # Never store more than the free-text limit, whatever the channel let through.
+        text = latest_text(tracker)[:MAX_TEXT_CHARS]
         result = detect_risk(text)
         if result.needs_check:
             # A wish to die tied to school: the rule's reply asks gently whether the person is

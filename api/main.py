@@ -5,13 +5,14 @@ A thin layer: access rules and data handling live in bot/ (cases, auth, stats, o
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import routes_admin, routes_cases, schemas, web
 from api.deps import DbSession, Leader
-from bot import audit, auth, outbox, stats
+from bot import audit, auth, outbox, retention, startup, stats
 from bot.config import get_settings
 
 TAGS = [
@@ -70,14 +71,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    assert isinstance(exc, RequestValidationError)  # nosec B101 # type narrowing for the handler signature, not a check
     errors = _field_errors(exc)
     detail = "Ugyldige data: " + "; ".join(e["message"] for e in errors) + "."
     return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
 
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    assert isinstance(exc, StarletteHTTPException)  # nosec B101 # type narrowing for the handler signature, not a check
     detail = exc.detail
     # Starlette's default English texts ("Not Found") become Danish; our own texts pass through.
     try:
@@ -89,6 +90,54 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=exc.status_code, content={"detail": detail}, headers=exc.headers
     )
+
+
+def _client(request: Request) -> str:
+    """The client's address: the socket's peer or, behind a reverse proxy on this machine
+    (loopback), the last X-Forwarded-For entry (the one the proxy appended). A local tool
+    without that header gets only the per-account limit."""
+    peer = request.client.host if request.client else ""
+    try:
+        loopback = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return peer
+    if not loopback:
+        return peer
+    forwarded = request.headers.get("x-forwarded-for", "")
+    return forwarded.split(",")[-1].strip() if forwarded else ""
+
+
+def _refused(exc: auth.LoginRefused) -> HTTPException:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    if exc.retry_after:
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, auth.PasswordChangeRequired):
+        headers["X-Password-Change"] = "required"  # the login page then asks for a new one
+    return HTTPException(exc.status, detail=str(exc), headers=headers or None)
+
+
+class PasswordChangeForm:
+    """Form fields of /auth/password (the same encoding as the login form)."""
+
+    def __init__(
+        self,
+        username: Annotated[str, Form(max_length=80)],
+        password: Annotated[str, Form(max_length=200)],
+        new_password: Annotated[str, Form(max_length=200)],
+    ) -> None:
+        self.username, self.password, self.new_password = username, password, new_password
+
+
+# Every API and web response: no MIME sniffing, no caching of case data anywhere, and a CSP
+# that lets a JSON or summary response run nothing. Web pages set their own, richer CSP.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+_CACHEABLE = ("/static/", "/brand.css", "/widget.js")
+_OWN_UI = ("/docs", "/redoc")
 
 
 def _start_outbox_loop() -> tuple[threading.Event, threading.Thread] | None:
@@ -103,15 +152,29 @@ def _start_outbox_loop() -> tuple[threading.Event, threading.Thread] | None:
     return stop, thread
 
 
+def _start_retention_loop() -> tuple[threading.Event, threading.Thread] | None:
+    interval = get_settings().retention_interval_seconds
+    if interval <= 0:
+        return None
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=retention.run_forever, args=(stop, interval), daemon=True, name="retention"
+    )
+    thread.start()
+    return stop, thread
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    loop = _start_outbox_loop()
+    startup.check_or_exit("api")
+    loops = [loop for loop in (_start_outbox_loop(), _start_retention_loop()) if loop]
     try:
         yield
     finally:
-        if loop is not None:
-            loop[0].set()
-            loop[1].join(timeout=5)
+        for stop, _thread in loops:
+            stop.set()
+        for _stop, thread in loops:
+            thread.join(timeout=5)
 
 
 def _health(session: DbSession) -> dict[str, str]:
@@ -193,19 +256,61 @@ def create_app() -> FastAPI:
                 return JSONResponse(status_code=413, content={"detail": _STATUS_TEXT[413]})
         return await call_next(request)
 
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        cacheable = request.url.path.startswith(_CACHEABLE)
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Cache-Control" and cacheable:
+                continue
+            if name == "Content-Security-Policy" and request.url.path.startswith(_OWN_UI):
+                continue  # Swagger UI and ReDoc load their own scripts
+            response.headers.setdefault(name, value)
+        return response
+
     v1 = APIRouter(prefix="/api/v1")
 
-    @v1.post("/auth/token", response_model=schemas.Token, tags=["login"], summary="Log ind")
+    @v1.post(
+        "/auth/token",
+        response_model=schemas.Token,
+        tags=["login"],
+        summary="Log ind",
+        responses={
+            403: {"description": "Første login: vælg ny adgangskode (/auth/password)"},
+            429: {"description": "For mange forkerte forsøg; se Retry-After"},
+        },
+    )
     def login(
-        form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession
+        form: Annotated[OAuth2PasswordRequestForm, Depends()],
+        session: DbSession,
+        request: Request,
     ) -> dict[str, Any]:
-        worker = auth.authenticate(session, form.username, form.password)
-        if worker is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail="Forkert brugernavn eller adgangskode.",
-                headers={"WWW-Authenticate": "Bearer"},
+        try:
+            worker = auth.login(session, form.username, form.password, _client(request))
+        except auth.LoginRefused as exc:
+            raise _refused(exc) from None
+        token, lifetime = auth.create_access_token(worker)
+        audit.log(session, "auth.login", worker=worker)
+        session.commit()
+        return {"access_token": token, "expires_in": lifetime, "role": worker.role}
+
+    @v1.post(
+        "/auth/password",
+        response_model=schemas.Token,
+        tags=["login"],
+        summary="Skift adgangskode (også ved første login)",
+    )
+    def change_password(
+        form: Annotated[PasswordChangeForm, Depends()], session: DbSession, request: Request
+    ) -> dict[str, Any]:
+        try:
+            worker = auth.change_password(
+                session, form.username, form.password, form.new_password, _client(request)
             )
+        except auth.LoginRefused as exc:
+            raise _refused(exc) from None
         token, lifetime = auth.create_access_token(worker)
         audit.log(session, "auth.login", worker=worker)
         session.commit()

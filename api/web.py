@@ -172,7 +172,7 @@ def _page(
     settings = get_settings()
     cfg = _config(request, page)
     # A JSON data block is never executed; "<" is escaped so it cannot close the script tag.
-    cfg_json = Markup(json.dumps(cfg, ensure_ascii=False).replace("<", "\\u003c"))
+    cfg_json = Markup(json.dumps(cfg, ensure_ascii=False).replace("<", "\\u003c"))  # nosec B704 # server-side settings as JSON with "<" escaped, never user input
     html = render(
         f"web/{template}",
         cfg=cfg,

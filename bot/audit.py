@@ -1,7 +1,8 @@
 """Audit trail: who read or changed which case, and when.
 
 Rows carry the case id and reference but no content, so they survive a GDPR deletion of the case
-and can still answer "who looked at this?".
+and can still answer "who looked at this?". Details (kinds of danger, user names of failed
+logins) are encrypted at rest (EncryptedJSON).
 """
 
 from __future__ import annotations

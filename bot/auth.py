@@ -13,9 +13,12 @@ from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import audit, throttle
 from bot.config import get_settings
+from bot.crypto import jwt_key
 from bot.db.base import utcnow
 from bot.db.models import WORKER_ROLES, Worker
+from bot.passwords import password_problem
 
 ALGORITHM = "HS256"
 AUDIENCE = "skolebro-api"
@@ -26,6 +29,25 @@ _DUMMY_HASH = _hasher.hash("skolebro-dummy-password")
 
 class AuthError(Exception):
     pass
+
+
+class LoginRefused(Exception):
+    """A login that did not succeed; `status` is the HTTP status the API answers with."""
+
+    def __init__(self, message: str, status: int = 401, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class PasswordChangeRequired(LoginRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            "Du skal vælge en ny adgangskode, før du kan logge ind første gang.", status=403
+        )
+
+
+WRONG_LOGIN = "Forkert brugernavn eller adgangskode."
 
 
 def hash_password(password: str) -> str:
@@ -47,6 +69,67 @@ def authenticate(session: Session, username: str, password: str) -> Worker | Non
     return worker if verify_password(password, worker.password_hash) else None
 
 
+def _throttle_keys(username: str, client: str) -> list[tuple[str, int]]:
+    """(key, allowed failures): per account, and per client with room for a shared office."""
+    limit = get_settings().login_max_failures
+    keys = [(throttle.key("login-user", username), limit)]
+    if client:
+        keys.append((throttle.key("login-client", client), limit * 4))
+    return keys
+
+
+def login(session: Session, username: str, password: str, client: str = "") -> Worker:
+    """Check a login with throttling and audit; LoginRefused says why not.
+
+    Too many failures for the account or the client block further tries (429) for the window,
+    doubling with each failure after that; every failure is audited (without the password).
+    """
+    settings = get_settings()
+    window = timedelta(seconds=settings.login_window_seconds)
+    keys = _throttle_keys(username, client)
+    wait = max(throttle.blocked_for(session, k) for k, _ in keys)
+    if wait > 0:
+        audit.log(session, "auth.login_blocked", details={"username": username[:80]})
+        session.commit()
+        raise LoginRefused(
+            "For mange forkerte forsøg. Vent lidt, og prøv igen.", 429, int(wait) + 1
+        )
+    worker = authenticate(session, username, password)
+    if worker is None:
+        for k, limit in keys:
+            throttle.fail(session, k, limit, window)
+        audit.log(session, "auth.login_failed", details={"username": username[:80]})
+        session.commit()
+        raise LoginRefused(WRONG_LOGIN)
+    throttle.clear(session, keys[0][0])
+    if worker.must_change_password:
+        session.commit()
+        raise PasswordChangeRequired()
+    return worker
+
+
+def change_password(
+    session: Session, username: str, password: str, new_password: str, client: str = ""
+) -> Worker:
+    """Replace a password (also the forced first change); the old one must be given."""
+    try:
+        worker = login(session, username, password, client)
+    except PasswordChangeRequired:
+        found = authenticate(session, username, password)
+        if found is None:  # login() just accepted this password: only a race can get here
+            raise LoginRefused(WRONG_LOGIN) from None
+        worker = found
+    problem = password_problem(new_password, worker.username)
+    if problem is None and verify_password(new_password, worker.password_hash):
+        problem = "Den nye adgangskode skal være forskellig fra den gamle."
+    if problem:
+        raise LoginRefused(problem, 422)
+    worker.password_hash = hash_password(new_password)
+    worker.must_change_password = False
+    audit.log(session, "auth.password_changed", worker=worker)
+    return worker
+
+
 def create_access_token(worker: Worker, minutes: int | None = None) -> tuple[str, int]:
     """Signed JWT for a worker; returns (token, lifetime in seconds)."""
     settings = get_settings()
@@ -60,15 +143,13 @@ def create_access_token(worker: Worker, minutes: int | None = None) -> tuple[str
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
     }
-    token = jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+    token = jwt.encode(claims, jwt_key(settings), algorithm=ALGORITHM)
     return token, int(lifetime.total_seconds())
 
 
 def decode_access_token(token: str) -> dict[str, Any]:
     try:
-        return jwt.decode(
-            token, get_settings().secret_key, algorithms=[ALGORITHM], audience=AUDIENCE
-        )
+        return jwt.decode(token, jwt_key(), algorithms=[ALGORITHM], audience=AUDIENCE)
     except jwt.ExpiredSignatureError as exc:
         raise AuthError("Din adgang er udløbet. Log ind igen.") from exc
     except jwt.PyJWTError as exc:

@@ -8,18 +8,15 @@ through `audit_read`.
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, inspect, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, intake
+from bot import audit, intake, transcripts
 from bot.config import get_settings
 from bot.db.base import utcnow
 from bot.db.models import (
@@ -81,6 +78,16 @@ def _visible(session: Session, worker: Worker) -> ColumnElement[bool]:
         Case.worker_id == worker.id,
         Case.school_id.is_(None) & (Case.municipality_id == worker.municipality_id),
     )
+
+
+def release_school_cases(session: Session, worker_id: int, school_id: int) -> int:
+    """A worker stops covering a school: they stop holding its cases. Returns cases released."""
+    result = session.execute(
+        update(Case)
+        .where(Case.worker_id == worker_id, Case.school_id == school_id)
+        .values(worker_id=None)
+    )
+    return int(result.rowcount or 0)
 
 
 def list_cases(
@@ -534,35 +541,6 @@ def audit_info(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _delete_rasa_events(session: Session, conversation_ids: list[str]) -> int:
-    """Remove the chat transcript kept by Rasa's SQLTrackerStore, if it shares this database."""
-    if not conversation_ids:
-        return 0
-    if not inspect(session.connection()).has_table("events"):
-        return 0
-    from sqlalchemy import column, table
-
-    events = table("events", column("sender_id"))
-    result = session.execute(delete(events).where(events.c.sender_id.in_(conversation_ids)))
-    return int(result.rowcount or 0)
-
-
-def _delete_rasa_sqlite_events(conversation_ids: list[str]) -> int:
-    """With SQLite, Rasa keeps its transcripts in a file of its own beside the app database."""
-    settings = get_settings()
-    path = Path(settings.data_dir) / "rasa.db"
-    if settings.database_url or not conversation_ids or not path.exists():
-        return 0
-    with closing(sqlite3.connect(path, timeout=10)) as conn, conn:
-        if not conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='events'"
-        ).fetchone():
-            return 0
-        marks = ",".join("?" for _ in conversation_ids)
-        cur = conn.execute(f"DELETE FROM events WHERE sender_id IN ({marks})", conversation_ids)
-        return int(cur.rowcount or 0)
-
-
 def purge_case(session: Session, case: Case) -> dict[str, int]:
     """Delete a case and everything about it, including respondents and the chat transcript.
 
@@ -587,8 +565,7 @@ def purge_case(session: Session, case: Case) -> dict[str, int]:
         session.execute(delete(Respondent).where(Respondent.id.in_(resp_ids)))
     session.execute(delete(Signal).where(Signal.case_id == case.id))
     session.execute(delete(Outbox).where(Outbox.case_id == case.id, Outbox.sent_at.is_(None)))
-    counts["rasa_events"] = _delete_rasa_events(session, conv_ids)
-    counts["rasa_events"] += _delete_rasa_sqlite_events(conv_ids)
+    counts["rasa_events"] = transcripts.delete(session, conv_ids)
     session.expire(case)
     session.delete(case)
     session.flush()

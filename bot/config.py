@@ -5,15 +5,17 @@ One place, so the action server, the API and the launcher agree on where data li
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The known demo master key: accepted in demo mode only.
+DEMO_SECRET_KEY = "dev-only-secret-change-me"  # nosec B105 # the known demo key; production refuses it (production_problems)
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -53,9 +55,20 @@ class Settings(BaseSettings):
     retention_days: int = 365
     contact_within_working_days: int = 3
 
-    # Secrets. The defaults are for local demo use only; production sets its own.
-    secret_key: str = "dev-only-secret-change-me"
-    encryption_key: str = ""  # Fernet key for free text at rest; derived from secret_key if empty
+    # "demo" (a local checkout: known defaults accepted, demo logins seeded), "production"
+    # (refuses to start with defaults, see production_problems), or empty: production whenever
+    # DATABASE_URL names a server database, demo on SQLite.
+    skolebro_mode: Literal["", "demo", "production"] = ""
+
+    # Secrets. SECRET_KEY is the master key: every purpose gets its own key derived from it
+    # with HKDF (bot/crypto.py), unless that purpose's own setting below is given.
+    # The default is for local demo use only; production refuses it.
+    secret_key: str = DEMO_SECRET_KEY
+    encryption_key: str = ""  # Fernet key for data at rest; production must set it
+    # Shared secret Rasa sends to the action server on every call (header); empty: derived.
+    action_secret: str = ""
+    # The action server only has to be reachable by Rasa: loopback unless set otherwise.
+    action_host: str = "127.0.0.1"
 
     # API tokens: short-lived so a forgotten browser tab does not keep case data open.
     access_token_minutes: int = 15
@@ -66,17 +79,18 @@ class Settings(BaseSettings):
 
     # Notifications to the school contact worker (outbox). Empty values disable a channel.
     webhook_url: str = ""
-    webhook_secret: str = ""  # HMAC key; falls back to secret_key when empty
+    # HMAC key of the webhook signature; its own secret (production needs it with WEBHOOK_URL).
+    webhook_secret: str = ""
     # Token for Rasa's HTTP API (transcripts, /status, /model/parse). Browsers reach Rasa's
     # chat channel directly, so without a token anyone could read any conversation there.
-    # Empty: derived from secret_key.
+    # Empty: derived from SECRET_KEY (HKDF).
     rasa_token: str = ""
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = ""
     smtp_username: str = ""
     smtp_password: str = ""
-    smtp_starttls: bool = False
+    smtp_starttls: bool = True  # off only for a local test relay
     notify_email: str = ""  # fallback recipient when the school has no assigned worker e-mail
     # Attempt urgent notifications at once in a background thread (tests switch it off).
     outbox_immediate: bool = True
@@ -85,11 +99,49 @@ class Settings(BaseSettings):
     # Requests larger than this are refused before parsing (notes and admin data are small).
     api_max_body_bytes: int = 1_000_000
 
+    # Login throttling (bot/throttle.py): failures per account and per client before back-off.
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    password_min_length: int = 12
+    # Seeded demo logins must choose a new password at first login (test stacks turn it off).
+    seed_password_change: bool = True
+    # Chat limits at Rasa's REST channel (nlu_ext/channel.py): messages per minute.
+    chat_max_per_sender: int = 30
+    chat_max_per_client: int = 120
+    # Resume-code guesses allowed per conversation and per client within an hour.
+    code_max_attempts: int = 5
+    # Retention of what never became a finished case (days without activity).
+    open_case_inactive_days: int = 180
+    unfinished_conversation_days: int = 30
+    retention_interval_seconds: float = 3600.0  # the API process's purge loop; 0 disables it
+
+    @property
+    def mode(self) -> str:
+        """ "demo" or "production" (see skolebro_mode)."""
+        if self.skolebro_mode:
+            return self.skolebro_mode
+        url = self.database_url.strip()
+        return "production" if url and not url.startswith("sqlite") else "demo"
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode == "production"
+
     @property
     def rasa_api_token(self) -> str:
         if self.rasa_token:
             return self.rasa_token
-        return hmac.new(self.secret_key.encode(), b"rasa-http-api", hashlib.sha256).hexdigest()
+        from bot.crypto import derived_secret
+
+        return derived_secret("rasa-http-api", self)
+
+    @property
+    def action_server_secret(self) -> str:
+        if self.action_secret:
+            return self.action_secret
+        from bot.crypto import derived_secret
+
+        return derived_secret("action-server", self)
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -106,3 +158,34 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def production_problems(settings: Settings, demo_users: int = 0) -> list[str]:
+    """Why this configuration must not run in production (one line each); empty when fine.
+
+    `demo_users` is the number of active workers still holding a seeded demo password.
+    """
+    problems: list[str] = []
+    key = settings.secret_key
+    if key == DEMO_SECRET_KEY or len(key) < MIN_SECRET_LENGTH or len(set(key)) < 10:
+        problems.append(
+            f"SECRET_KEY er standardværdien eller for kort (mindst {MIN_SECRET_LENGTH} tegn); "
+            "lav en med: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if not settings.encryption_key:
+        problems.append("ENCRYPTION_KEY er tom; lav en med: python -m bot.crypto")
+    else:
+        try:
+            from cryptography.fernet import Fernet
+
+            Fernet(settings.encryption_key.encode())
+        except ValueError:
+            problems.append("ENCRYPTION_KEY er ikke en gyldig Fernet-nøgle (python -m bot.crypto)")
+    if settings.webhook_url and not settings.webhook_secret:
+        problems.append("WEBHOOK_URL er sat, men WEBHOOK_SECRET er tom")
+    if demo_users:
+        problems.append(
+            f"{demo_users} demo-bruger(e) med den kendte adgangskode findes stadig; "
+            "slet dem eller skift adgangskoden"
+        )
+    return problems

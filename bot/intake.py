@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot import audit, crypto, outbox
+from bot import audit, crypto, outbox, throttle, transcripts
 from bot.config import get_settings
 from bot.db.base import utcnow
 from bot.db.models import (
@@ -29,6 +29,8 @@ from bot.db.models import (
     Case,
     Invitation,
     Municipality,
+    Outbox,
+    ProfileSnapshot,
     Respondent,
     ResumeCode,
     School,
@@ -57,6 +59,16 @@ def normalize_code(code: str) -> str:
 
 def new_code(length: int = 6) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+# A resume code opens a child's answers: 13 characters of 31 are 64 bits, and every guess counts
+# against the conversation and the client (bot/throttle.py). Shown in groups to copy it right.
+RESUME_CODE_LENGTH = 13
+
+
+def new_resume_code() -> str:
+    code = new_code(RESUME_CODE_LENGTH)
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
 def _respondent(session: Session, conversation_id: str, channel: str = "web") -> Respondent:
@@ -206,10 +218,15 @@ def record_consent(conversation_id: str, role: str, scope: str, given: bool) -> 
         )
 
 
-def withdraw_consent(conversation_id: str) -> int:
-    """Withdraw consent and delete what was stored on its strength; returns answers removed."""
+def withdraw_consent(conversation_id: str, chat_id: str | None = None) -> int:
+    """Withdraw consent and delete what was stored on its strength; returns answers removed.
+
+    `chat_id` is the chat asking, when it continues another conversation (a resume code): its
+    own transcript goes too."""
     with session_scope() as session:
         resp = _find(session, conversation_id)
+        if chat_id and chat_id != conversation_id:
+            transcripts.delete(session, [chat_id])
         if resp is None:
             return 0
         resp.consent_withdrawn_at = utcnow()
@@ -261,38 +278,43 @@ def redeem_invitation(conversation_id: str, code: str) -> str | None:
 
 
 def create_resume_code(conversation_id: str) -> str:
-    """A short code to continue later; the same valid code is returned on repeat calls."""
+    """A code to continue later (single use). Only its keyed hash is stored."""
     with session_scope() as session:
         resp = _respondent(session, conversation_id)
         now = utcnow()
-        existing = session.scalar(
-            select(ResumeCode)
-            .where(ResumeCode.respondent_id == resp.id, ResumeCode.expires_at > now)
-            .order_by(ResumeCode.id.desc())
-        )
-        if existing is not None:
-            return existing.code
         for _ in range(20):
-            code = new_code()
-            if session.scalar(select(ResumeCode.id).where(ResumeCode.code == code)) is None:
+            code = new_resume_code()
+            digest = crypto.keyed_hash(normalize_code(code))
+            if session.scalar(select(ResumeCode.id).where(ResumeCode.code == digest)) is None:
                 break
         days = get_settings().resume_code_days
         session.add(
-            ResumeCode(respondent_id=resp.id, code=code, expires_at=now + timedelta(days=days))
+            ResumeCode(respondent_id=resp.id, code=digest, expires_at=now + timedelta(days=days))
         )
         return code
 
 
-def resume(code: str) -> str | None:
-    """Original conversation id for a resume code, or None if unknown or expired."""
+def resume(code: str, conversation_id: str | None = None, client: str | None = None) -> str | None:
+    """Original conversation id for a resume code; None if unknown, used, expired or if this
+    conversation or client has guessed too often. A hit is used up (single use)."""
     norm = normalize_code(code)
     if not norm:
         return None
+    settings = get_settings()
+    keys = [throttle.key("code-conv", conversation_id)] if conversation_id else []
+    if client:
+        keys.append(throttle.key("code-client", client))
+    window = timedelta(hours=1)
     with session_scope() as session:
-        row = session.scalar(select(ResumeCode).where(ResumeCode.code == norm))
-        if row is None or row.expires_at <= utcnow():
+        if any(throttle.blocked_for(session, k) for k in keys):
             return None
-        row.used_at = utcnow()
+        row = session.scalar(select(ResumeCode).where(ResumeCode.code == crypto.keyed_hash(norm)))
+        now = utcnow()
+        if row is None or row.expires_at <= now or row.used_at is not None:
+            for k in keys:
+                throttle.fail(session, k, settings.code_max_attempts, window)
+            return None
+        row.used_at = now
         resp = session.get(Respondent, row.respondent_id)
         return resp.conversation_id if resp is not None else None
 
@@ -385,6 +407,14 @@ def _delete_personal_data(session: Session, resp: Respondent) -> int:
     session.execute(delete(Answer).where(Answer.respondent_id == resp.id))
     session.execute(delete(Signal).where(Signal.respondent_id == resp.id))
     session.execute(delete(ResumeCode).where(ResumeCode.respondent_id == resp.id))
+    # What was derived from the answers goes too: stored profiles (they quote free text), the
+    # pupil's alias, notifications (also sent ones) and Rasa's transcript of the conversation.
+    if resp.case_id is not None:
+        session.execute(delete(ProfileSnapshot).where(ProfileSnapshot.case_id == resp.case_id))
+        session.execute(delete(Outbox).where(Outbox.case_id == resp.case_id))
+        if resp.case is not None:
+            resp.case.pupil_alias = None
+    transcripts.delete(session, [resp.conversation_id])
     resp.data_deleted_at = utcnow()
     session.expire(resp, ["answers", "signals"])
     return int(count)
@@ -438,13 +468,10 @@ def record_signal(
                 details={"kind": kind[:80], "area": area, "urgent": bool(urgent)},
             )
             return
-        source_hash = crypto.keyed_hash(f"{question_key or ''}\x00{source_text or ''}")
+        source_hash = crypto.signal_hash(kind[:80], area, question_key, source_text)
         dup = session.scalar(
             select(Signal.id).where(
-                Signal.respondent_id == resp.id,
-                Signal.kind == kind,
-                Signal.area.is_(None) if area is None else Signal.area == area,
-                Signal.source_hash == source_hash,
+                Signal.respondent_id == resp.id, Signal.source_hash == source_hash
             )
         )
         if dup is not None:

@@ -15,7 +15,7 @@ from bot.config import get_settings
 from bot.db.models import Assignment, Municipality, School, Worker
 from bot.db.session import init_db, session_scope
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # nosec B105 # demo logins only; production refuses them (bot/startup.py)
 
 SCHOOLS = [
     ("Nordskolen", "72 30 10 10", "nordskolen@demo-kommune.dk", "Nordvej 12"),
@@ -70,8 +70,11 @@ def seed_demo() -> dict[str, int]:
                 schools[school_name] = school
                 created["schools"] += 1
         session.flush()
-        # Demo logins only on an empty install: never add known passwords next to real users.
-        if (session.scalar(select(func.count(Worker.id))) or 0) == 0:
+        # Demo logins only on an empty demo install: never add known passwords next to real
+        # users, never in production (bot/startup.py refuses to start with them there).
+        settings = get_settings()
+        no_workers = (session.scalar(select(func.count(Worker.id))) or 0) == 0
+        if no_workers and not settings.is_production:
             for username, full_name, role, email, covered in WORKERS:
                 worker = Worker(
                     municipality_id=muni.id,
@@ -80,6 +83,8 @@ def seed_demo() -> dict[str, int]:
                     role=role,
                     email=email,
                     password_hash=hash_password(DEMO_PASSWORD),
+                    # The known password works once: the first login must choose a new one.
+                    must_change_password=settings.seed_password_change,
                 )
                 session.add(worker)
                 session.flush()

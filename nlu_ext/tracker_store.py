@@ -17,18 +17,27 @@ writes the events added since it was handed out in one statement (a multi-row IN
 RETURNING on PostgreSQL, an executemany on SQLite), instead of Rasa's count query and one INSERT
 per event.
 Used via endpoints.yml `type: nlu_ext.tracker_store.CachedSQLTrackerStore`.
+
+Transcripts are children's words, so the `data` column (the whole event: what was typed, slots,
+the bot's replies) is stored as a Fernet token under the tracker store's own key (environment
+SKOLEBRO_TRACKER_KEY, derived per purpose by scripts/stack.py; see bot/crypto.py). Rows written
+before encryption (plain JSON) are still read. What a person types before they consent is kept
+only for the turn that handles it: the stored event has its text and entities blanked (the
+safety rule has already acted on it in memory).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from cryptography.fernet import Fernet, InvalidToken
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -41,6 +50,47 @@ DEFAULT_CACHE_SIZE = 1000
 # A conversation not heard from for this long leaves the worker's memory: a transcript deleted
 # from the database (by a worker, or by retention) is not kept in a process for longer.
 DEFAULT_CACHE_TTL_SECONDS = 900.0
+TRACKER_KEY_ENV = "SKOLEBRO_TRACKER_KEY"
+# The slot that says the person has consented to their answers being stored (domain.yml).
+CONSENT_SLOT = "consent_given"
+
+
+def tracker_fernet(key: str | None = None) -> Fernet:
+    key = key if key is not None else os.environ.get(TRACKER_KEY_ENV, "")
+    if not key:
+        raise RuntimeError(
+            f"{TRACKER_KEY_ENV} is not set: scripts/stack.py derives it; transcripts are never "
+            "stored in clear"
+        )
+    return Fernet(key.encode())
+
+
+def encode_event(fernet: Fernet, data: dict[str, Any]) -> str:
+    return fernet.encrypt(json.dumps(data).encode()).decode("ascii")
+
+
+def decode_event(fernet: Fernet, raw: str) -> dict[str, Any]:
+    if raw.startswith("{"):  # written before encryption
+        return json.loads(raw)
+    try:
+        return json.loads(fernet.decrypt(raw.encode("ascii")))
+    except InvalidToken as exc:
+        raise RuntimeError("tracker event cannot be decrypted: wrong SKOLEBRO_TRACKER_KEY") from exc
+
+
+def redact_unconsented(data: dict[str, Any]) -> dict[str, Any]:
+    """A user event without what was typed (text, entity values): intent and time stay."""
+    if data.get("event") != "user":
+        return data
+    data = dict(data)
+    data["text"] = ""
+    data.pop("metadata", None)
+    parse = dict(data.get("parse_data") or {})
+    if parse:
+        parse["text"] = ""
+        parse["entities"] = []
+        data["parse_data"] = parse
+    return data
 
 
 @dataclass
@@ -59,7 +109,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         cache_ttl_seconds: float = DEFAULT_CACHE_TTL_SECONDS,
         **kwargs: Any,
     ) -> None:
+        key = kwargs.pop("encryption_key", None)
         super().__init__(*args, **kwargs)
+        self._fernet = tracker_fernet(key)
         self._cache: OrderedDict[str, _Entry] = OrderedDict()  # least recently used first
         self._cache_size = int(cache_size)
         self._cache_ttl = float(cache_ttl_seconds)
@@ -105,7 +157,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if not rows or not self.domain:
                 return None
             tracker = DialogueStateTracker.from_dict(
-                sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+                sender_id, [decode_event(self._fernet, row.data) for row in rows], self.domain.slots
             )
             # Rows are ordered by id and the newest event is always in the latest session.
             self._remember(sender_id, _Entry(tracker, rows[-1].id, len(tracker.events)))
@@ -130,7 +182,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if self.event_broker is not None:
                 # Rasa's stream_events diffs against a reload, which would be this very object.
                 await self._stream_new_events(self.event_broker, new_events, sender_id)
-            rows = [self._row(sender_id, event) for event in new_events]
+            consented = bool(tracker.get_slot(CONSENT_SLOT))
+            rows = [self._row(sender_id, event, consented) for event in new_events]
             table = self.SQLEvent.__table__
             if rows and self.engine.dialect.name == "postgresql":
                 # One multi-row INSERT that also returns the new ids: no second round trip.
@@ -144,15 +197,29 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if last_id is not None:
             self._remember(sender_id, _Entry(tracker, last_id, len(tracker.events)))
 
-    @staticmethod
-    def _row(sender_id: str, event: Any) -> dict[str, Any]:
-        # The same columns as SQLTrackerStore.save.
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        # Rasa's own, with decryption (retrieve_full_tracker: the /conversations API).
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
+            events = [decode_event(self._fernet, row.data) for row in rows]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _row(self, sender_id: str, event: Any, consented: bool = True) -> dict[str, Any]:
+        # The same columns as SQLTrackerStore.save; `data` encrypted.
         data = event.as_dict()
+        if not consented:
+            data = redact_unconsented(data)
         return {
             "sender_id": sender_id,
             "type_name": event.type_name,
             "timestamp": data.get("timestamp"),
             "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
             "action_name": data.get("name"),
-            "data": json.dumps(data),
+            "data": encode_event(self._fernet, data),
         }

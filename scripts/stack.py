@@ -15,7 +15,7 @@ import os
 import secrets
 import signal
 import socket
-import subprocess
+import subprocess  # nosec B404 # launcher: fixed argv lists, never a shell
 import sys
 import time
 import urllib.error
@@ -93,7 +93,7 @@ def ensure_model(force: bool = False) -> Path:
     MODEL_DIR.mkdir(exist_ok=True)
     print("skolebro: training the Rasa model (data changed or no model yet) ...", flush=True)
     started = time.monotonic()
-    subprocess.run(
+    subprocess.run(  # nosec B603 # fixed argv: our own rasa executable
         [
             str(ENGINE_BIN / "rasa"),
             "train",
@@ -174,11 +174,100 @@ def rasa_lock_store(redis_url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- secrets, endpoints, binding and the banner (security; kept apart from the layout code) ---
+
+# Rasa reads these from its environment: ${...} in endpoints.yml (Rasa 3.6 substitutes them) and
+# nlu_ext. No secret is written to disk or put on a command line.
+ACTION_SECRET_ENV = "SKOLEBRO_ACTION_SECRET"  # nosec B105 # the name of an environment variable, not a secret
+TRACKER_KEY_ENV = "SKOLEBRO_TRACKER_KEY"
+RASA_TOKEN_ENV = "SKOLEBRO_RASA_TOKEN"  # nosec B105 # the name of an environment variable, not a secret
+ACTION_SECRET_HEADER = "X-Skolebro-Action-Secret"  # rasa_sdk_plugins checks it  # nosec B105 # an HTTP header name, not a secret
+
+
+def action_endpoint(action_port: int) -> str:
+    """Rasa's action endpoint with the shared secret header (value from the environment)."""
+    return (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f"  headers:\n    {ACTION_SECRET_HEADER}: ${{{ACTION_SECRET_ENV}}}\n"
+    )
+
+
+def security_env(settings_env: dict[str, str]) -> dict[str, str]:
+    """Per-purpose secrets for the child processes, derived from the settings they will read."""
+    sys.path.insert(0, str(ROOT))
+    from bot.config import Settings
+    from bot.crypto import fernet_key_for
+
+    keys = (
+        "SECRET_KEY",
+        "ENCRYPTION_KEY",
+        "ACTION_SECRET",
+        "ACTION_HOST",
+        "SKOLEBRO_MODE",
+        "DATABASE_URL",
+        "CHAT_MAX_PER_SENDER",
+        "CHAT_MAX_PER_CLIENT",
+    )
+    overrides = {k.lower(): settings_env[k] for k in keys if k in settings_env}
+    settings = Settings(**overrides)
+    return {
+        ACTION_SECRET_ENV: settings.action_server_secret,
+        TRACKER_KEY_ENV: fernet_key_for(
+            "tracker-store", settings.encryption_key, settings.secret_key
+        ).decode(),
+        # The action server listens where only Rasa needs to reach it.
+        "SANIC_HOST": settings.action_host,
+        # nlu_ext/channel.py's limits (Rasa does not read .env).
+        "CHAT_MAX_PER_SENDER": str(settings.chat_max_per_sender),
+        "CHAT_MAX_PER_CLIENT": str(settings.chat_max_per_client),
+    }
+
+
+def rasa_command(model: Path, port: int, token: str, cors: list[str], endpoints: Path) -> list[str]:
+    """`rasa run` through nlu_ext.run_rasa, which adds --auth-token from the environment."""
+    del token  # passed as RASA_TOKEN_ENV, never in argv (visible to every local user)
+    return [
+        str(ENGINE_BIN / "python"),
+        "-m",
+        "nlu_ext.run_rasa",
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--enable-api",
+        "--cors",
+        *cors,
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+        "--endpoints",
+        str(endpoints),
+    ]
+
+
+def mode_banner() -> str:
+    sys.path.insert(0, str(ROOT))
+    from bot.startup import mode_line
+
+    return f"  Mode:           {mode_line()}\n"
+
+
+def production_check() -> int:
+    """0 when the settings may start; else prints why not (one line each) and returns 2."""
+    sys.path.insert(0, str(ROOT))
+    from bot.startup import problems
+
+    found = problems()
+    for line in found:
+        print(f"skolebro: produktion kan ikke starte: {line}", file=sys.stderr)
+    return 2 if found else 0
+
+
 def write_endpoints(data_dir: Path, action_port: int, database_url: str, redis_url: str) -> Path:
     path = data_dir / "endpoints.yml"
     path.write_text(
         "# Written by scripts/stack.py from the settings; edit endpoints.yml / .env instead.\n"
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        + action_endpoint(action_port)
         + rasa_tracker_store(database_url, data_dir)
         + rasa_lock_store(redis_url)
     )
@@ -196,7 +285,7 @@ class Proc:
 
     def start(self) -> None:
         out = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
-        self.popen = subprocess.Popen(
+        self.popen = subprocess.Popen(  # nosec B603 # argv built by this module from fixed parts and settings
             self.cmd,
             cwd=ROOT,
             env=self.env,
@@ -210,7 +299,7 @@ class Proc:
 
     def healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(self.health_url, timeout=2) as resp:
+            with urllib.request.urlopen(self.health_url, timeout=2) as resp:  # nosec B310 # http://127.0.0.1 health URL built from our own ports
                 return 200 <= resp.status < 300
         except (urllib.error.URLError, OSError, ValueError):
             return False
@@ -293,6 +382,13 @@ class Stack:
     # Rasa's HTTP API (transcripts, /status) answers only with this token; the chat channel
     # (/webhooks/...) needs none. Tests and the bench get a fresh one per stack.
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Tests and the bench run in demo mode; `make run` takes the mode from the settings.
+    mode: str = "demo"
+    # Seeded demo logins must change their password at first login; test stacks skip that.
+    seed_password_change: bool = False
+    # Chat rate limits (nlu_ext/channel.py). Test and bench drivers answer faster than people
+    # type, so their stacks run without, except where a test turns them on.
+    chat_limits: bool = False
 
     @property
     def rasa_url(self) -> str:
@@ -318,14 +414,20 @@ class Stack:
                 "ACTION_PORT": str(self.action_port),
                 "API_PORT": str(self.api_port),
                 "PYTHONUNBUFFERED": "1",
+                "SKOLEBRO_MODE": self.mode,
+                "SEED_PASSWORD_CHANGE": "true" if self.seed_password_change else "false",
+                RASA_TOKEN_ENV: self.rasa_token,
             }
         )
+        env.update(security_env(env))
+        if not self.chat_limits:
+            env.update({"CHAT_MAX_PER_SENDER": "0", "CHAT_MAX_PER_CLIENT": "0"})
         return env
 
     def prepare(self) -> None:
         """Database schema and demo data, so the processes start against a ready store."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
+        subprocess.run(  # nosec B603 # fixed argv: our own python
             [str(APP_BIN / "python"), "-m", "bot.seed"], cwd=ROOT, env=self._env(), check=True
         )
 
@@ -385,7 +487,7 @@ class Stack:
                     str(APP_BIN / "uvicorn"),
                     "api.main:app",
                     "--host",
-                    "0.0.0.0",
+                    "0.0.0.0",  # nosec B104 # the API serves browsers; put it behind the reverse proxy
                     "--port",
                     str(self.api_port),
                     "--no-access-log",
@@ -400,23 +502,7 @@ class Stack:
             self.procs.append(
                 Proc(
                     name,
-                    [
-                        str(ENGINE_BIN / "rasa"),
-                        "run",
-                        "--model",
-                        str(model),
-                        "--port",
-                        str(port),
-                        "--enable-api",
-                        "--auth-token",
-                        self.rasa_token,
-                        "--cors",
-                        *self.rasa_cors(env),
-                        "--credentials",
-                        str(ROOT / "credentials.yml"),
-                        "--endpoints",
-                        str(endpoints),
-                    ],
+                    rasa_command(model, port, self.rasa_token, self.rasa_cors(env), endpoints),
                     # /status answers only once the model is loaded.
                     f"http://127.0.0.1:{port}/status?token={self.rasa_token}",
                     env,
@@ -486,10 +572,15 @@ def stack_from_settings() -> Stack:
         log_dir=Path(settings.data_dir) / "logs",
         rasa_workers=settings.rasa_workers,
         rasa_token=settings.rasa_api_token,
+        mode=settings.mode,
+        seed_password_change=True,
+        chat_limits=True,
     )
 
 
 def cmd_run() -> int:
+    if production_check():
+        return 2
     stack = stack_from_settings()
     model = ensure_model()
     stopping = False
@@ -511,7 +602,8 @@ def cmd_run() -> int:
     host = os.environ.get("PUBLIC_HOST", "localhost")
     print(
         f"\nSkolebro is running (ready in {time.monotonic() - started:.0f} s).\n"
-        f"  Chat page:      http://{host}:{stack.api_port}/\n"
+        + mode_banner()
+        + f"  Chat page:      http://{host}:{stack.api_port}/\n"
         f"  Worker pages:   http://{host}:{stack.api_port}/medarbejder\n"
         f"  API docs:       http://{host}:{stack.api_port}/docs\n"
         f"  Rasa REST:      http://{host}:{stack.rasa_port}/webhooks/rest/webhook\n"

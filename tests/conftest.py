@@ -45,6 +45,10 @@ def db_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.Fixt
     monkeypatch.setenv("ENCRYPTION_KEY", "")
     monkeypatch.setenv("MUNICIPALITY_NAME", "Demo Kommune")
     monkeypatch.setenv("OUTBOX_IMMEDIATE", "false")
+    # Demo mode with the seeded logins usable as they are (tests/security checks the rest).
+    monkeypatch.setenv("SKOLEBRO_MODE", "demo")
+    monkeypatch.setenv("SEED_PASSWORD_CHANGE", "false")
+    monkeypatch.setenv("RETENTION_INTERVAL_SECONDS", "0")
     for name in ("WEBHOOK_URL", "WEBHOOK_SECRET", "SMTP_HOST", "SMTP_FROM", "NOTIFY_EMAIL"):
         monkeypatch.setenv(name, "")
     if is_postgres():

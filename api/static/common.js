@@ -132,15 +132,35 @@
           error.hidden = false;
           return;
         }
+        // First login with a given password: choose a new one (X-Password-Change: required).
+        const fresh = document.getElementById("new-password-fields");
+        let url = config.apiBase + "/auth/token";
+        if (fresh && !fresh.hidden) {
+          if (form.new_password.value !== form.new_password_again.value) {
+            error.textContent = "De to nye adgangskoder er ikke ens.";
+            error.hidden = false;
+            return;
+          }
+          body.set("new_password", form.new_password.value);
+          url = config.apiBase + "/auth/password";
+        }
         try {
-          const resp = await fetch(config.apiBase + "/auth/token", { method: "POST", body });
+          const resp = await fetch(url, { method: "POST", body });
           const data = await resp.json().catch(() => ({}));
+          if (fresh && resp.headers.get("X-Password-Change") === "required") {
+            fresh.hidden = false;
+            form.new_password.focus();
+          }
           if (!resp.ok) throw new Error(data.detail || "Log ind mislykkedes.");
           if (!roles.includes(data.role)) {
             throw new Error("Din rolle har ikke adgang til denne side.");
           }
           auth.set(data.access_token, data.role, data.expires_in);
           form.password.value = "";
+          if (fresh) {
+            fresh.hidden = true;
+            form.new_password.value = form.new_password_again.value = "";
+          }
           section.hidden = true;
           if (logout) logout.hidden = false;
           resolve(auth.get());

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Float,
     ForeignKey,
@@ -82,6 +81,8 @@ class Worker(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20), default="worker")
     password_hash: Mapped[str] = mapped_column(String(300))
+    # Seeded (or admin-set) passwords must be replaced at the first login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -208,7 +209,8 @@ class Signal(Base):
     """A cause or danger signal found in an answer or a message."""
 
     __tablename__ = "signals"
-    __table_args__ = (UniqueConstraint("respondent_id", "kind", "area", "source_hash"),)
+    # source_hash covers kind, area, question and text (the kind itself is encrypted).
+    __table_args__ = (UniqueConstraint("respondent_id", "source_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     respondent_id: Mapped[int] = mapped_column(
@@ -218,7 +220,8 @@ class Signal(Base):
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
     area: Mapped[str | None] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(80))
+    # Encrypted: "sexual_abuse" next to a grade and a school identifies a child.
+    kind: Mapped[str] = mapped_column(EncryptedText)
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     question_key: Mapped[str | None] = mapped_column(String(80))
     source_text: Mapped[str | None] = mapped_column(EncryptedText)
@@ -271,10 +274,27 @@ class ResumeCode(Base):
     respondent_id: Mapped[int] = mapped_column(
         ForeignKey("respondents.id", ondelete="CASCADE"), index=True
     )
-    code: Mapped[str] = mapped_column(String(20), unique=True)
+    # Keyed hash of the code (bot.crypto.keyed_hash): a copy of the table opens nothing.
+    code: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Throttle(Base):
+    """Failed attempts per key (login account or client, code guesses) within a window.
+
+    In the database so the API and the action server, and several processes of each, count
+    together and a restart forgives nothing.
+    """
+
+    __tablename__ = "throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)  # "login-user:<hash>", ...
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProfileSnapshot(Base):
@@ -300,7 +320,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(80))
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     case_reference: Mapped[str | None] = mapped_column(String(40))
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    details: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
@@ -314,7 +334,7 @@ class Outbox(Base):
     event: Mapped[str] = mapped_column(String(60))  # case_created | urgent_signal | ...
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     recipient: Mapped[str | None] = mapped_column(String(300))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Makes queueing idempotent, e.g. "case_created:42:webhook".
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)

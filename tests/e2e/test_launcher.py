@@ -33,6 +33,7 @@ def test_run_prints_the_url_answers_and_stops_cleanly(stack, tmp_path: Path) -> 
     # `stack` makes sure the model is trained and the database migrated for this run.
     ports = {name: stack_mod.free_port() for name in ("RASA_PORT", "ACTION_PORT", "API_PORT")}
     env = dict(os.environ, DATA_DIR=str(tmp_path), **{k: str(v) for k, v in ports.items()})
+    env["SKOLEBRO_MODE"] = "demo"  # a server DATABASE_URL would otherwise mean production
     proc = subprocess.Popen(
         [sys.executable, "scripts/stack.py", "run"],
         cwd=ROOT,
@@ -44,13 +45,16 @@ def test_run_prints_the_url_answers_and_stops_cleanly(stack, tmp_path: Path) -> 
     started = time.monotonic()
     url_line = ""
     assert proc.stdout is not None
+    banner = []
     for line in proc.stdout:
+        banner.append(line)
         if "Chat page:" in line:
             url_line = line
             break
         if time.monotonic() - started > 120:
             break
     assert f":{ports['API_PORT']}/" in url_line, url_line
+    assert any("Mode:" in line and "DEMO" in line for line in banner), banner
     reply = httpx.post(
         f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
         json={"sender": "launcher-test", "message": "hej"},

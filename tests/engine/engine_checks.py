@@ -227,7 +227,14 @@ def check_tracker_store(url: str) -> list[str]:
         tracker = run(store.get_or_create_tracker(sender)) or DialogueStateTracker(
             sender, DOMAIN.slots
         )
-        for event in [*_user(rng, text), ActionExecuted("utter_greet"), BotUttered(text)]:
+        # Consented conversations are stored whole (see check_tracker_privacy for the rest).
+        consent = [] if tracker.get_slot("consent_given") else [SlotSet("consent_given", True)]
+        for event in [
+            *consent,
+            *_user(rng, text),
+            ActionExecuted("utter_greet"),
+            BotUttered(text),
+        ]:
             tracker.update(event)
         run(store.save(tracker))
         return tracker
@@ -297,6 +304,103 @@ def check_tracker_store(url: str) -> list[str]:
     return problems
 
 
+def _raw_rows(store: CachedSQLTrackerStore, sender: str) -> list[str]:
+    import sqlalchemy as sa
+
+    table = store.SQLEvent.__table__
+    with store.session_scope() as session:
+        return [
+            row.data
+            for row in session.execute(
+                sa.select(table.c.data).where(table.c.sender_id == sender).order_by(table.c.id)
+            )
+        ]
+
+
+def check_tracker_privacy(url: str) -> list[str]:
+    """Transcripts at rest: every stored event is encrypted (no typed text in the table), what
+    was typed before consent is not stored at all, rows from before encryption still load, and
+    Rasa's full-transcript API decrypts too."""
+    import json
+
+    import sqlalchemy as sa
+
+    problems: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="engine-privacy-"))
+    store = _store(url, folder)
+    run = asyncio.run
+
+    def expect(cond: bool, what: str) -> None:
+        if not cond:
+            problems.append(what)
+
+    secret = "min søn bliver mobbet hver dag af Jonas"
+    early = "jeg hedder Emma og bor på Nordvej 12"
+    tracker = DialogueStateTracker("p1", DOMAIN.slots)
+    for event in [*_user(random.Random(1), early), BotUttered("Må vi gemme dine svar?")]:
+        tracker.update(event)
+    run(store.save(tracker))
+    for event in [
+        SlotSet("consent_given", True),
+        *_user(random.Random(2), secret),
+        BotUttered(f"Du skrev: {secret}"),
+    ]:
+        tracker.update(event)
+    run(store.save(tracker))
+    rows = _raw_rows(store, "p1")
+    expect(len(rows) == len(tracker.events), f"{len(rows)} rows for {len(tracker.events)} events")
+    for raw in rows:
+        expect(raw.startswith("gAAAAA"), f"a stored event is not a Fernet token: {raw[:40]!r}")
+        for word in ("mobbet", "Jonas", "Emma", "Nordvej", "consent_given"):
+            expect(word not in raw, f"{word!r} readable in the events table")
+    fresh = _store(url, folder)
+    back = run(fresh.retrieve("p1"))
+    texts = [e.text for e in back.events if isinstance(e, UserUttered)] if back else []
+    expect(texts == ["", secret], f"reloaded user texts {texts}: pre-consent text kept or lost")
+    expect(back is not None and back.get_slot("consent_given") is True, "slot lost on reload")
+    full = run(fresh.retrieve_full_tracker("p1"))
+    expect(
+        full is not None
+        and [e.as_dict() for e in full.events] == [e.as_dict() for e in back.events],
+        "the full-transcript API does not decrypt",
+    )
+    # A conversation that never reaches consent keeps no typed text after its turn.
+    lone = DialogueStateTracker("p2", DOMAIN.slots)
+    for event in [*_user(random.Random(3), "jeg vil ikke mere"), BotUttered("Okay.")]:
+        lone.update(event)
+    run(store.save(lone))
+    again = run(_store(url, folder).retrieve("p2"))
+    kept = [e.text for e in again.events if isinstance(e, UserUttered)] if again else ["?"]
+    expect(kept == [""], f"unconsented text stored: {kept}")
+    # A row written in clear before this change still loads.
+    table = store.SQLEvent.__table__
+    legacy = UserUttered("gammel tekst", {"name": "greet", "confidence": 1.0})
+    with store.session_scope() as session:
+        session.execute(
+            sa.insert(table).values(
+                sender_id="p3",
+                type_name=legacy.type_name,
+                timestamp=legacy.timestamp,
+                intent_name="greet",
+                action_name=None,
+                data=json.dumps(legacy.as_dict()),
+            )
+        )
+        session.commit()
+    old = run(_store(url, folder).retrieve("p3"))
+    expect(old is not None and old.latest_message.text == "gammel tekst", "legacy row unreadable")
+    # Another key cannot read the transcript.
+    from cryptography.fernet import Fernet
+
+    other = _store(url, folder, encryption_key=Fernet.generate_key().decode())
+    try:
+        run(other.retrieve("p1"))
+        problems.append("a store with another key read the transcript")
+    except RuntimeError:
+        pass
+    return problems
+
+
 BUTTON_AND_TYPED = [
     "/give_consent",
     "/decline_consent",
@@ -344,12 +448,20 @@ CHECKS: dict[str, Callable[..., list[str]]] = {
     "applied_events": check_applied_events,
     "action_payload": check_action_payload,
     "tracker_store": check_tracker_store,
+    "tracker_privacy": check_tracker_privacy,
 }
 
 if __name__ == "__main__":
+    import os
+
+    from cryptography.fernet import Fernet
+
+    # The launcher derives the real key; a check uses a fresh one.
+    os.environ.setdefault("SKOLEBRO_TRACKER_KEY", Fernet.generate_key().decode())
     name = sys.argv[1]
-    args = sys.argv[2:3] if name == "tracker_store" else []
-    if name == "tracker_store" and not args:
+    with_url = name in ("tracker_store", "tracker_privacy")
+    args = sys.argv[2:3] if with_url else []
+    if with_url and not args:
         args = [""]
     found = CHECKS[name](*args)
     for line in found:

@@ -223,7 +223,7 @@ def test_admin_manages_schools_workers_assignments(client: TestClient) -> None:
     w = client.post(
         "/api/v1/admin/workers",
         headers=h,
-        json={"username": "kontakt3", "password": "hemmelig123", "role": "worker"},
+        json={"username": "kontakt3", "password": "blå cykel ved åen", "role": "worker"},
     )
     assert w.status_code == 201
     a = client.post(
@@ -233,7 +233,7 @@ def test_admin_manages_schools_workers_assignments(client: TestClient) -> None:
     )
     assert a.status_code == 201
     case_id = make_case("x", "Bakkeskolen")
-    h3 = login(client, "kontakt3", "hemmelig123")
+    h3 = login(client, "kontakt3", "blå cykel ved åen")
     assert [c["id"] for c in client.get("/api/v1/cases", headers=h3).json()] == [case_id]
     assert client.get("/api/v1/admin/workers/9999", headers=h).status_code == 404
     bad_mail = client.post(
