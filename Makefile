@@ -32,7 +32,7 @@ validate: setup
 # bandit over everything that runs in a deployment (offline tools in scripts/, eval/ and bench/
 # are not deployed); accepted findings carry `# nosec <id> - reason` (see pyproject.toml).
 security-scan: setup
-	$(APP)/bandit -q -c pyproject.toml -b bandit-baseline.json \
+	$(APP)/bandit -q -c pyproject.toml \
 		-r bot api actions nlu_ext rasa_sdk_plugins scripts/stack.py
 
 test-security: setup train

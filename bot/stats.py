@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Case, Signal
+from bot.profile import load_rules
 
 MIN_GROUP = 5
 OTHER = "Øvrige"
@@ -25,6 +26,23 @@ AREA_LABELS = {
     "barnet": "Barnet selv",
     "fritid": "Fritidsliv",
 }
+
+
+# Danger kinds come from the danger detector, the rest from the profile's scoring rule.
+RISK_KIND_LABELS = {
+    "self_harm": "Selvskade eller selvmordstanker",
+    "violence": "Vold",
+    "sexual_abuse": "Seksuelle overgreb",
+    "neglect": "Omsorgssvigt",
+    "threats": "Trusler, kontrol eller afpresning",
+    "acute_danger": "Akut fare",
+    "danger": "Faresignal",
+}
+
+
+def kind_label(kind: str) -> str:
+    """The Danish name a leader reads for a signal kind; never the internal code."""
+    return RISK_KIND_LABELS.get(kind) or load_rules().kind(kind).label or "Andre tegn"
 
 
 def suppress(counts: dict[str, int], min_group: int = MIN_GROUP) -> dict[str, Any]:
@@ -99,7 +117,7 @@ def compute(session: Session, municipality_id: int | None = None) -> dict[str, A
             continue
         if area:
             area_cases.setdefault(AREA_LABELS.get(area, area), set()).add(case_id)
-        kind_cases.setdefault(kind, set()).add(case_id)
+        kind_cases.setdefault(kind_label(kind), set()).add(case_id)
         if urgent:
             urgent_cases.add(case_id)
     return {

@@ -360,7 +360,8 @@ def key_points(data: dict[str, Any]) -> list[str]:
 
 
 def _env(html: bool) -> Environment:
-    return Environment(
+    # Autoescape is on for the HTML rendering; the plain-text rendering is never served as HTML.
+    return Environment(  # nosec B701 # autoescape=html: on wherever the output is HTML
         loader=FileSystemLoader(TEMPLATES),
         autoescape=html,
         undefined=StrictUndefined,

@@ -78,13 +78,15 @@ class AreaModel:
         return [self._probabilities_one(t) for t in texts]
 
     def sklearn_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        assert self.weights is not None and self.intercepts is not None
+        if self.weights is None or self.intercepts is None:
+            raise RuntimeError("the area model is not trained")
         scores = self.features(texts) @ self.weights + self.intercepts
         probs = 1.0 / (1.0 + np.exp(-np.asarray(scores)))
         return [dict(zip(AREA_ORDER, map(float, row), strict=True)) for row in probs]
 
     def _compile(self) -> None:
-        assert self.weights is not None
+        if self.weights is None:
+            raise RuntimeError("the area model is not trained")
         offset = 0
         for vec in (self.words, self.chars):
             table = {
@@ -97,7 +99,8 @@ class AreaModel:
             self._lexicon_rows = [tuple(map(float, self.weights[offset + i])) for i in range(5)]
 
     def _probabilities_one(self, text: str) -> dict[str, float]:
-        assert self.intercepts is not None
+        if self.intercepts is None:
+            raise RuntimeError("the area model is not trained")
         acc = [float(b) for b in self.intercepts]
         for analyze, table in self._tables:
             found = []

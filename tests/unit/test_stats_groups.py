@@ -25,3 +25,13 @@ def test_small_groups_merge_into_a_group_of_distinct_cases() -> None:
     labels = {g["label"]: g["count"] for g in result["groups"]}
     assert labels == {"mobning": 6, "Øvrige": 5}  # cases 1, 7, 8, 9, 10
     assert result["total"] == 10
+
+
+def test_leader_sees_danish_signal_names_never_codes() -> None:
+    from bot.profile import load_rules
+    from bot.risk import KINDS as RISK_KINDS
+    from bot.stats import kind_label
+
+    for kind in [*load_rules().kinds, *RISK_KINDS]:
+        label = kind_label(kind)
+        assert label != kind and "_" not in label, kind

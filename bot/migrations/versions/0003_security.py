@@ -16,7 +16,7 @@ from alembic import op
 from bot import crypto
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_profile_fields"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
