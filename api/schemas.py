@@ -46,6 +46,11 @@ class CaseOut(BaseModel):
     confirmed_at: datetime | None
     contacted_at: datetime | None
     closed_at: datetime | None
+    triage: bool = Field(description="I visitationskøen: skolen er ukendt, ingen tildelt")
+    consent_rule: str | None = Field(description="Hvilken samtykkeregel der gælder")
+    parents_must_be_involved: bool = Field(
+        description="Eleven er under samtykkealderen: forældrene inddrages, før noget deles"
+    )
 
 
 class NoteIn(BaseModel):

@@ -1,7 +1,8 @@
 """Retention: closed cases are deleted once they are older than settings.retention_days.
 
 Run daily, e.g. from cron: `python -m bot.retention` (add --dry-run to only count).
-Respondents that never became a case (abandoned chats) are deleted after the same period.
+Respondents that never became a case (abandoned chats) are deleted after
+settings.unfinished_chat_days.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ def purge_expired(now: datetime | None = None, dry_run: bool = False) -> dict[st
                 )
             )
         )
+        # An unfinished chat (never sent) is kept only as long as the chat promises.
+        unfinished_cutoff = (now or utcnow()) - timedelta(days=get_settings().unfinished_chat_days)
         orphans = list(
             session.scalars(
                 select(Respondent).where(
-                    Respondent.case_id.is_(None), Respondent.last_seen_at < cutoff
+                    Respondent.case_id.is_(None), Respondent.last_seen_at < unfinished_cutoff
                 )
             )
         )
