@@ -113,7 +113,8 @@ class ActionResume(Action):
                 return True
             turn.add(await give_consent(dispatcher, tracker))
             role = core_role(tracker)
-            say(dispatcher, "start_pupil" if role == "pupil" else "start_parent", role)
+            count = len(load_questionnaire().plan(role or "parent"))
+            say(dispatcher, "start_pupil" if role == "pupil" else "start_parent", role, count=count)
             return None
         if phase == "review" and intent == "affirm":
             turn.add(await confirm_case(dispatcher, tracker) + _route("listen"))
@@ -182,6 +183,10 @@ class ActionPause(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
+        if tracker.get_slot("phase") == "done":
+            # "Farvel" after the case was sent: nothing left to continue.
+            say(dispatcher, "goodbye_done", role)
+            return []
         if not (tracker.get_slot("consent_given") and role):
             say(dispatcher, "paused_no_consent", role)
             return [SlotSet("phase", "paused")]

@@ -76,7 +76,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "pupil": "Tak! Du kan altid fortryde.",
     },
     "start_parent": {
-        "parent": "Jeg spørger om dit barn. Der er omkring 35 korte spørgsmål.",
+        "parent": "Jeg spørger om dit barn. Der er omkring {count} korte spørgsmål.",
         "pupil": "Jeg spørger om dit barn.",
     },
     "start_pupil": {
@@ -107,6 +107,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "parent": "Dine svar er gemt. Du kan fortsætte senere i denne browser ved at skrive "
         '"fortsæt". Fra en anden enhed skal du bruge koden {code}.',
         "pupil": 'Dine svar er gemt. Skriv "fortsæt", når du vil videre. Din kode er {code}.',
+    },
+    "goodbye_done": {
+        "parent": "Tak for nu. Dine svar er sendt til skolekontaktpersonen.",
+        "pupil": "Tak for nu! Dine svar er sendt.",
     },
     "paused_no_consent": {
         "parent": "Ok. Jeg har ikke gemt noget endnu. Skriv hej, når du vil begynde.",

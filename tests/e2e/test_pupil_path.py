@@ -58,6 +58,8 @@ def test_role_comes_first_and_the_parent_gets_the_parent_consent(stack) -> None:
 
     first = person.consent(asked)
     assert first.progress and first.progress["question"] == "child_name"
+    # The number of questions promised is the number asked.
+    assert f"omkring {first.progress['total']} korte" in first.text
     row = _respondent(person.chat.sender)
     assert row is not None and row.consent_given and row.consent_basis == "parent"
 
