@@ -1,27 +1,125 @@
-"""Opening of the conversation: register it without personal data; the rules then greet."""
+"""The opening, before consent: a neutral hello, the role, an invitation code, a pupil's age.
+
+Nothing here is stored: the role, the age and a checked code live in slots until the person
+consents (actions/consent.py records them then).
+"""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import StoreUnavailable, core_role, store
-from bot import intake
+from actions.common import (
+    CORE_TO_ROLE,
+    ROLE_TO_CORE,
+    StoreUnavailable,
+    buttons,
+    core_role,
+    entity,
+    latest_text,
+    say,
+    store,
+)
+from bot import intake, messages
+from bot.config import get_settings
+from bot.flow import age_buttons
+from bot.normalize import fold
+
+ROLE_BUTTONS = [
+    ("Jeg er forælder", '/choose_role{"role": "forælder"}'),
+    ("Jeg er elev", '/choose_role{"role": "elev"}'),
+    ("Jeg har en kode", "/have_code"),
+]
 
 
-class ActionGreet(Action):
-    def name(self) -> str:
-        return "action_greet"
+def ask_role(dispatcher: CollectingDispatcher, first: bool) -> list[dict[str, Any]]:
+    """The neutral hello (AI disclosure) and "Hvem er du?", or the short reminder."""
+    key = "hello" if first else "ask_role_again"
+    dispatcher.utter_message(text=messages.text(key, None), buttons=buttons(ROLE_BUTTONS))
+    return [SlotSet("phase", "role")]
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        # The greeting and the help still work when the store is down.
-        with contextlib.suppress(StoreUnavailable):
-            await store(
-                dispatcher, core_role(tracker), intake.start_conversation, tracker.sender_id
-            )
-        return []
+
+def role_from_message(tracker: Tracker) -> str | None:
+    value = entity(tracker, "role")
+    if value in ROLE_TO_CORE:
+        return value
+    folded = fold(latest_text(tracker))
+    if any(w in folded for w in ("elev", "mig selv", "jeg gaar i")):
+        return "elev"
+    if any(w in folded for w in ("foraeld", "mor", "far", "vaerge")):
+        return "forælder"
+    return None
+
+
+def greet_role(
+    dispatcher: CollectingDispatcher, role_slot: str, first: bool
+) -> list[dict[str, Any]]:
+    """The greeting written for the role. The pupil's always says it is a robot (/elev starts
+    here); a parent who named the role before any hello gets the AI disclosure first."""
+    role = ROLE_TO_CORE[role_slot]
+    if first and role == "parent":
+        say(dispatcher, "disclosure", role)
+    say(dispatcher, "greet_role", role)
+    return [SlotSet("role", role_slot)]
+
+
+def ask_opening(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The opening form's question: the code or the pupil's age, by `phase`."""
+    role = core_role(tracker)
+    if tracker.get_slot("phase") == "code":
+        say(dispatcher, "ask_code", role)
+        return
+    dispatcher.utter_message(
+        text=messages.text("ask_age", role),
+        buttons=buttons(age_buttons(get_settings().pupil_consent_age)),
+    )
+
+
+async def use_code(
+    dispatcher: CollectingDispatcher, tracker: Tracker, code: str
+) -> list[dict[str, Any]]:
+    """A resume code continues earlier answers; an invitation code puts the pupil on a case.
+
+    An invitation is only checked here; it is redeemed at consent (nothing stored before)."""
+    role = core_role(tracker)
+    events: list[dict[str, Any]] = [SlotSet("opening", None)]
+    try:
+        # Guesses count per conversation and per client (the channel's hashed address).
+        client = ((tracker.latest_message or {}).get("metadata") or {}).get("client")
+        original = await store(dispatcher, role, intake.resume, code, tracker.sender_id, client)
+        if original:
+            state = await store(dispatcher, role, intake.progress, original)
+            stored_role = state.get("role")
+            answers = await store(dispatcher, stored_role, intake.get_answers, original)
+            name = (answers.get("child_name") or {}).get("display")
+            say(dispatcher, "code_ok_resume", stored_role)
+            return events + [
+                SlotSet("respondent", original),
+                SlotSet("role", CORE_TO_ROLE.get(stored_role or "")),
+                SlotSet("consent_given", bool(state.get("consent"))),
+                SlotSet("child_name", name),
+                SlotSet("phase", "intake"),
+            ]
+        if await store(dispatcher, role, intake.invitation_valid, tracker.sender_id, code):
+            say(dispatcher, "code_ok_invitation", "pupil")
+            return events + [
+                SlotSet("invitation", code),
+                SlotSet("role", "elev"),
+                SlotSet("phase", "age"),
+            ]
+    except StoreUnavailable:
+        return events
+    if role != "pupil":
+        say(dispatcher, "code_unknown", role)
+        # Back to "who are you?": start without a code, or try again.
+        return events + ask_role(dispatcher, first=False)
+    dispatcher.utter_message(
+        text=messages.text("code_unknown", role),
+        buttons=buttons(
+            [("Prøv en anden kode", "/have_code"), ("Start uden kode", ROLE_BUTTONS[1][1])]
+        ),
+    )
+    return events + [SlotSet("phase", "role")]

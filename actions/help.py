@@ -8,7 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import StoreUnavailable, buttons, core_role, respondent_id, say, store
+from actions.common import (
+    StoreUnavailable,
+    buttons,
+    core_role,
+    latest_intent,
+    respondent_id,
+    say,
+    store,
+)
+from actions.greeting import ask_role
 from bot import intake, messages
 
 
@@ -34,6 +43,20 @@ class ActionSchoolContact(Action):
         return []
 
 
+class ActionPromise(Action):
+    """What happens next and how long answers are kept: numbers from the settings."""
+
+    def name(self) -> str:
+        return "action_promise"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        key = "faq_what_next" if latest_intent(tracker) == "faq_what_next" else "faq_storage"
+        say(dispatcher, key, core_role(tracker))
+        return []
+
+
 class ActionFallback(Action):
     """First miss: ask to rephrase. Second miss in a row: buttons to go on."""
 
@@ -46,9 +69,7 @@ class ActionFallback(Action):
         role = core_role(tracker)
         if not tracker.get_slot("phase") and not tracker.get_slot("consent_given"):
             # Not understood as the very first message: start properly, disclosure first.
-            dispatcher.utter_message(response="utter_greet")
-            dispatcher.utter_message(response="utter_ask_consent")
-            return [SlotSet("phase", "consent")]
+            return ask_role(dispatcher, first=True)
         misses = int(tracker.get_slot("fail_count") or 0) + 1
         if misses < 2:
             say(dispatcher, "not_understood", role)

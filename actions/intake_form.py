@@ -31,7 +31,7 @@ from bot.questionnaire import Question, load_questionnaire, role_key, svar_paylo
 from bot.text_areas import classify_areas, reflect, signals_from_text
 
 # Intents that are not answers to a closed question; free-text questions accept them as text.
-OFF_TOPIC = {"out_of_scope", "insult", "goodbye", "thanks"}
+OFF_TOPIC = {"out_of_scope", "insult", "thanks"}
 
 
 def _current(tracker: Tracker, answered: Any, role: str) -> Position:

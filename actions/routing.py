@@ -1,8 +1,7 @@
-"""Where the person goes next (resume), pause with a code, continue with a code, delete."""
+"""The router (where the person goes next), the opening form, pause with a code, delete."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -11,17 +10,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    CONSENT_SCOPE,
     CORE_TO_ROLE,
     StoreUnavailable,
     core_role,
+    entity,
     latest_intent,
     respondent_id,
     say,
     store,
 )
+from actions.consent import ask_consent, decline_consent, give_consent
+from actions.greeting import ask_opening, ask_role, greet_role, role_from_message, use_code
+from actions.review import confirm_case, start_correction
 from bot import intake
-from bot.flow import next_position
+from bot.flow import next_position, parse_pupil_age
+from bot.parsing import AnswerError
 from bot.questionnaire import load_questionnaire
 
 
@@ -33,8 +36,32 @@ def _route(route: str, phase: str | None = None, **slots: Any) -> list[dict[str,
     return events
 
 
+class _Turn:
+    """The slots as they will be after the events this turn has produced so far."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+        self.events: list[dict[str, Any]] = []
+        self.changed: dict[str, Any] = {}
+
+    def add(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            self.events.append(event)
+            if event.get("event") == "slot":
+                self.changed[event["name"]] = event["value"]
+        self.tracker.slots.update(self.changed)
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+
 class ActionResume(Action):
-    """The router: from what is stored, decide the next step and set `route` for the rules."""
+    """The router: one action per turn outside the forms.
+
+    It first reads what the person said in the context of `phase` (a role, a code, an age,
+    "ja"/"nej" to consent or to sending the case), then decides the next step from what is
+    stored and sets `route` for the rules (a form, the review, or listen).
+    """
 
     def name(self) -> str:
         return "action_resume"
@@ -42,33 +69,78 @@ class ActionResume(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        turn = _Turn(tracker)
+        try:
+            stop = await self._read_input(dispatcher, tracker, turn)
+            if stop is None:
+                turn.add(await self._next_step(dispatcher, tracker))
+        except StoreUnavailable:
+            turn.add(_route("listen"))
+        return turn.events
+
+    async def _read_input(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: _Turn
+    ) -> bool | None:
+        """Act on the input; True when the turn is complete (route already set)."""
+        intent = latest_intent(tracker)
+        phase = tracker.get_slot("phase")
+        if intent == "choose_role" and not tracker.get_slot("consent_given"):
+            role_slot = role_from_message(tracker)
+            if role_slot is None:
+                turn.add(ask_role(dispatcher, first=False) + _route("listen"))
+                return True
+            turn.add(greet_role(dispatcher, role_slot, first=phase is None))
+            return None
+        if intent == "have_code" and not tracker.get_slot("consent_given"):
+            if entity(tracker, "role") == "elev" and not tracker.get_slot("role"):
+                # /elev with a code: pupil mode at once, the pupil's own greeting first.
+                turn.add(greet_role(dispatcher, "elev", first=phase is None))
+            turn.add(_route("opening", "code", opening=None))
+            return True
+        opening = tracker.get_slot("opening")
+        if phase == "code" and opening:
+            turn.add(await use_code(dispatcher, tracker, str(opening)))
+            if tracker.get_slot("phase") == "role":
+                turn.add(_route("listen"))
+                return True
+            return None
+        if phase == "age" and opening is not None:
+            turn.add([SlotSet("pupil_age", float(opening)), SlotSet("opening", None)])
+            return None
+        if phase == "consent" and intent in ("affirm", "deny"):
+            if intent == "deny":
+                turn.add(await decline_consent(dispatcher, tracker) + _route("listen"))
+                return True
+            turn.add(await give_consent(dispatcher, tracker))
+            role = core_role(tracker)
+            count = len(load_questionnaire().plan(role or "parent"))
+            say(dispatcher, "start_pupil" if role == "pupil" else "start_parent", role, count=count)
+            return None
+        if phase == "review" and intent == "affirm":
+            turn.add(await confirm_case(dispatcher, tracker) + _route("listen"))
+            return True
+        if phase == "review" and intent == "deny":
+            turn.add(start_correction(dispatcher, tracker))
+            return True
+        return None
+
+    async def _next_step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
         role = core_role(tracker)
         respondent = respondent_id(tracker)
-        try:
-            state = await store(dispatcher, role, intake.progress, respondent)
-        except StoreUnavailable:
-            return _route("listen")
+        state = await store(dispatcher, role, intake.progress, respondent)
         if state.get("case_reference") and tracker.get_slot("phase") == "done":
             say(dispatcher, "done_already", role, reference=state["case_reference"])
             return _route("listen")
         consent = bool(state.get("consent")) or bool(tracker.get_slot("consent_given"))
-        if not consent and not tracker.get_slot("phase") and latest_intent(tracker) != "greet":
-            # The very first message was not a greeting (often the whole story at once):
-            # the disclosure comes first, then the consent question.
-            with contextlib.suppress(StoreUnavailable):
-                await store(dispatcher, role, intake.start_conversation, tracker.sender_id)
-            dispatcher.utter_message(response="utter_greet")
         if not consent:
-            # Someone in a new browser saying "fortsæt" most likely has a code.
-            if latest_intent(tracker) == "resume" and not tracker.get_slot("role"):
-                return _route("code", None, code=None)
-            return _route("consent", "consent")
+            return self._before_consent(dispatcher, tracker, role, state)
         if not role:
             stored_role = state.get("role")
-            if stored_role in CORE_TO_ROLE:
-                role = stored_role
-            else:
-                return _route("role", "role")
+            if stored_role not in CORE_TO_ROLE:
+                return ask_role(dispatcher, first=False) + _route("listen")
+            role = stored_role
         answered = await store(dispatcher, role, intake.answered_keys, respondent)
         position = next_position(
             load_questionnaire(),
@@ -80,9 +152,27 @@ class ActionResume(Action):
         extra = {"role": CORE_TO_ROLE[role], "consent_given": True}
         if position.question is None:
             return _route("review", "review", **extra)
-        if answered and latest_intent(tracker) in ("resume", "greet", "delete_cancelled"):
+        if answered and latest_intent(tracker) in ("resume", "greet"):
             say(dispatcher, "welcome_back", role)
         return _route("intake", "intake", answer=None, question_key=position.question.key, **extra)
+
+    def _before_consent(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        role: str | None,
+        state: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Role, then (pupils) the age, then the consent written for them. Nothing stored."""
+        phase = tracker.get_slot("phase")
+        if not role:
+            # Someone in a new browser saying "fortsæt" most likely has a code.
+            if latest_intent(tracker) == "resume" and phase in (None, "role"):
+                return _route("opening", "code", opening=None)
+            return ask_role(dispatcher, first=phase is None) + _route("listen")
+        if role == "pupil" and tracker.get_slot("pupil_age") is None:
+            return _route("opening", "age", opening=None)
+        return ask_consent(dispatcher, tracker) + _route("listen")
 
 
 class ActionPause(Action):
@@ -93,6 +183,10 @@ class ActionPause(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
+        if tracker.get_slot("phase") == "done":
+            # "Farvel" after the case was sent: nothing left to continue.
+            say(dispatcher, "goodbye_done", role)
+            return []
         if not (tracker.get_slot("consent_given") and role):
             say(dispatcher, "paused_no_consent", role)
             return [SlotSet("phase", "paused")]
@@ -131,81 +225,45 @@ class ActionDeleteData(Action):
             "respondent",
             "reference",
             "consent_given",
-            "code",
+            "opening",
+            "pupil_age",
+            "invitation",
         )
         return [SlotSet(name, None) for name in reset]
 
 
-class ActionAskCode(Action):
+class ActionAskOpening(Action):
     def name(self) -> str:
-        return "action_ask_code"
+        return "action_ask_opening"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        say(dispatcher, "ask_code", core_role(tracker))
+        ask_opening(dispatcher, tracker)
         return []
 
 
-class ValidateCodeForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_code_form"
+class ValidateOpeningForm(FormValidationAction):
+    """A code (checked by the router) or a pupil's age (parsed here), by `phase`."""
 
-    def validate_code(
+    def name(self) -> str:
+        return "validate_opening_form"
+
+    def validate_opening(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        code = str(value or "").strip()
-        if not code or len(code) > 40:
-            say(dispatcher, "code_unknown", core_role(tracker))
-            return {"code": None}
-        return {"code": code}
-
-
-class ActionUseCode(Action):
-    """A code is either a resume code (continue earlier answers) or a pupil invitation."""
-
-    def name(self) -> str:
-        return "action_use_code"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        code = tracker.get_slot("code") or ""
+        if tracker.get_slot("requested_slot") != "opening":
+            # The message that opened the form (a role or "jeg har en kode") is no answer.
+            return {"opening": None}
+        text = str(value or "").strip()
         role = core_role(tracker)
-        events: list[dict[str, Any]] = [SlotSet("code", None)]
-        try:
-            # Guesses count per conversation and per client (the channel's hashed address).
-            client = ((tracker.latest_message or {}).get("metadata") or {}).get("client")
-            original = await store(dispatcher, role, intake.resume, code, tracker.sender_id, client)
-            if original:
-                state = await store(dispatcher, role, intake.progress, original)
-                stored_role = state.get("role")
-                answers = await store(dispatcher, stored_role, intake.get_answers, original)
-                name = (answers.get("child_name") or {}).get("display")
-                say(dispatcher, "code_ok_resume", stored_role)
-                return events + [
-                    SlotSet("respondent", original),
-                    SlotSet("role", CORE_TO_ROLE.get(stored_role or "")),
-                    SlotSet("consent_given", bool(state.get("consent"))),
-                    SlotSet("child_name", name),
-                ]
-            reference = await store(
-                dispatcher, role, intake.redeem_invitation, respondent_id(tracker), code
-            )
-            if reference:
-                if tracker.get_slot("consent_given"):
-                    await store(
-                        dispatcher,
-                        "pupil",
-                        intake.record_consent,
-                        respondent_id(tracker),
-                        "pupil",
-                        CONSENT_SCOPE,
-                        True,
-                    )
-                say(dispatcher, "code_ok_invitation", "pupil")
-                return events + [SlotSet("role", "elev")]
-        except StoreUnavailable:
-            return events
-        say(dispatcher, "code_unknown", role)
-        return events
+        if tracker.get_slot("phase") == "age":
+            try:
+                return {"opening": parse_pupil_age(text)}
+            except AnswerError as error:
+                dispatcher.utter_message(text=error.message_for(role or "pupil"))
+                return {"opening": None}
+        if not text or len(text) > 40 or text.startswith("/"):
+            say(dispatcher, "code_unknown", role)
+            return {"opening": None}
+        return {"opening": text}

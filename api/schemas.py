@@ -48,6 +48,11 @@ class CaseOut(BaseModel):
     closed_at: datetime | None
     absence_type: str | None = None
     registered_absence_percent: float | None = None
+    triage: bool = Field(description="I visitationskøen: skolen er ukendt, ingen tildelt")
+    consent_rule: str | None = Field(description="Hvilken samtykkeregel der gælder")
+    parents_must_be_involved: bool = Field(
+        description="Eleven er under samtykkealderen: forældrene inddrages, før noget deles"
+    )
 
 
 class NoteIn(BaseModel):

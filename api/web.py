@@ -131,6 +131,10 @@ def _config(request: Request, page: str) -> dict[str, Any]:
         "publicBase": public_base(request),
         "apiBase": "/api/v1",
         "contactDays": settings.contact_within_working_days,
+        # Where the chat is kept on the device (api/static/chat.js).
+        "deviceKeepHours": settings.chat_device_keep_hours,
+        "pupilIdleSeconds": settings.pupil_idle_minutes * 60,
+        "pupilIdleWarningSeconds": settings.pupil_idle_warning_seconds,
         "areas": [{"key": k, "title": q.area_title(k, "parent")} for k in AREA_KEYS],
         "levels": {str(k): v for k, v in LEVEL_LABELS.items() if k is not None},
     }

@@ -245,15 +245,20 @@ class Intake:
     async def play(self) -> None:
         person = Person(self.client, self.rasa_url, self.rec, self.rng)
         role = self.rng.choice(["parent", "pupil"])
+        # The opening: "Hvem er du?" first, then (pupils) the age, then the consent.
         replies = await person.say("hej", "greeting")
-        if replies is None or not await self.pause():
-            return
-        yes = _button(replies, "Ja")
-        replies = await person.say(yes or "ja", "consent")
         if replies is None or not await self.pause():
             return
         who = _button(replies, "Jeg er elev" if role == "pupil" else "Jeg er forælder")
         replies = await person.say(who or ("elev" if role == "pupil" else "forælder"), "role")
+        if replies is None or not await self.pause():
+            return
+        if role == "pupil":
+            replies = await person.say(_button(replies, "13") or "13", "age")
+            if replies is None or not await self.pause():
+                return
+        yes = _button(replies, "Ja")
+        replies = await person.say(yes or "ja", "consent")
         corrected = False
         for _ in range(90):
             if replies is None or not await self.pause():
@@ -261,7 +266,7 @@ class Intake:
             progress = _progress(replies)
             if progress is None:
                 confirm = _button(replies, "Ja")
-                if confirm and confirm.startswith("/confirm_case"):
+                if confirm and _button(replies, "Ja, send det"):
                     await person.say(confirm, "confirm")
                     self.rec.intakes_completed += 1
                     return

@@ -66,18 +66,21 @@ def school_ids(session: Session, worker: Worker) -> list[int]:
 
 
 def _visible(session: Session, worker: Worker) -> ColumnElement[bool]:
-    """Cases a contact worker may see: own schools, own cases, and unplaced cases.
+    """Cases a contact worker may see: own schools, own cases, and (triage) unplaced cases.
 
-    Cases whose school could not be matched are shown to every worker in the municipality, so
-    an urgent case with an unknown school is never invisible to everyone.
+    A case whose school is unknown goes to the visitation queue: only workers with the triage
+    role in the municipality see it, until it is placed on a school or a worker.
     """
     if worker.role != "worker":
         return Case.id.is_(None)  # leaders and admins see only anonymous statistics
-    return or_(
-        Case.school_id.in_(school_ids(session, worker)),
-        Case.worker_id == worker.id,
-        Case.school_id.is_(None) & (Case.municipality_id == worker.municipality_id),
-    )
+    rules = [Case.school_id.in_(school_ids(session, worker)), Case.worker_id == worker.id]
+    if worker.triage:
+        rules.append(
+            Case.school_id.is_(None)
+            & Case.worker_id.is_(None)
+            & (Case.municipality_id == worker.municipality_id)
+        )
+    return or_(*rules)
 
 
 def release_school_cases(session: Session, worker_id: int, school_id: int) -> int:
@@ -150,7 +153,33 @@ def case_info(case: Case) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "absence_type": case.absence_type,
         "registered_absence_percent": case.registered_absence_percent,
+        # Visitation queue: no school known, nobody assigned yet.
+        "triage": case.school_id is None and case.worker_id is None,
+        "consent_rule": consent_rule(case),
+        "parents_must_be_involved": case.parents_must_be_involved,
     }
+
+
+CONSENT_RULE_LABELS = {
+    "parent": "Forælder har givet samtykke",
+    "pupil_own": "Eleven er fyldt {age} og har selv givet samtykke",
+    "pupil_parents_involved": "Eleven er under {age}: forældrene skal inddrages, før oplysninger "
+    "deles",
+}
+
+
+def consent_rule(case: Case) -> str | None:
+    """Which consent rule applied, in the worker's words (strictest first)."""
+    bases = {r.consent_basis for r in case.respondents if r.has_consent and r.consent_basis}
+    age = get_settings().pupil_consent_age
+    labels = [
+        CONSENT_RULE_LABELS[b].format(age=age)
+        for b in ("pupil_parents_involved", "pupil_own", "parent")
+        if b in bases
+    ]
+    if case.parents_must_be_involved and not labels:
+        labels.append(CONSENT_RULE_LABELS["pupil_parents_involved"].format(age=age))
+    return "; ".join(labels) or None
 
 
 def _respondent_data(resp: Respondent) -> dict[str, Any]:
@@ -158,6 +187,7 @@ def _respondent_data(resp: Respondent) -> dict[str, Any]:
         "role": resp.role,
         "channel": resp.channel,
         "consent": {
+            "basis": resp.consent_basis,
             "given": resp.consent_given,
             "scope": resp.consent_scope,
             "by": resp.consent_role,

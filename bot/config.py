@@ -70,6 +70,19 @@ class Settings(BaseSettings):
     # The action server only has to be reachable by Rasa: loopback unless set otherwise.
     action_host: str = "127.0.0.1"
 
+    # --- Pupil path and the promises the chat makes (issue 12). The chat's texts take their
+    # numbers from here at run time; tests/unit/test_promises.py holds them to these values.
+    # From this age a pupil consents for themselves (databeskyttelsesloven § 6: 15).
+    pupil_consent_age: int = Field(default=15, ge=10, le=18)
+    # An unfinished chat (never sent to a skolekontaktperson) is deleted after this many days.
+    unfinished_chat_days: int = Field(default=30, ge=1, le=365)
+    # The parent page keeps an open conversation on the device for this long without use.
+    chat_device_keep_hours: int = Field(default=12, ge=1, le=24 * 14)
+    # /elev on shared school computers: clear the tab after this many idle minutes, with a
+    # warning this many seconds before.
+    pupil_idle_minutes: int = Field(default=10, ge=1, le=120)
+    pupil_idle_warning_seconds: int = Field(default=60, ge=10, le=600)
+
     # API tokens: short-lived so a forgotten browser tab does not keep case data open.
     access_token_minutes: int = 15
     # Pupil invitation codes and parents' resume codes expire so an old note is no key.
@@ -110,9 +123,8 @@ class Settings(BaseSettings):
     chat_max_per_client: int = 120
     # Resume-code guesses allowed per conversation and per client within an hour.
     code_max_attempts: int = 5
-    # Retention of what never became a finished case (days without activity).
+    # Retention of open cases nobody touched (days); unfinished chats: unfinished_chat_days.
     open_case_inactive_days: int = 180
-    unfinished_conversation_days: int = 30
     retention_interval_seconds: float = 3600.0  # the API process's purge loop; 0 disables it
 
     @property

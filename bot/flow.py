@@ -7,10 +7,12 @@ from another browser all land on the same next question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.normalize import fold
+from bot.parsing import NUMBER_WORDS, AnswerError, parse_grade, strip_emoji
 from bot.questionnaire import Question, Questionnaire, role_key
 
 
@@ -101,3 +103,50 @@ def correction_choices(questionnaire: Questionnaire, role: str) -> list[tuple[st
     for key, titles in questionnaire.areas:
         choices.append((titles[role], key))
     return choices
+
+
+# --- the pupil's age, asked before consent ----------------------------------------------------
+
+# A pupil in grade g is at least g + 5 years old at the start of the school year (a child
+# starts in 0. klasse the year it turns 6). The consent age follows the youngest possible age,
+# so a grade never lets a pupil consent alone who may be too young.
+YOUNGEST_AGE_IN_GRADE = 5
+_CLASS_WORDS = re.compile(r"\b(klasse|kl|klassetrin|gaar i|trin)\b")
+_AGE_NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
+
+
+def parse_pupil_age(text: str) -> int:
+    """Age in years from "12", "12 år", "jeg er tolv", or a grade ("7. klasse" -> 12).
+
+    Raises AnswerError when no age between 5 and 25 can be read."""
+    raw = fold(strip_emoji(text or ""))
+    err = AnswerError(
+        "Skriv alderen som et tal, fx 13, eller klassen, fx 7. klasse.",
+        "Skriv din alder som et tal, fx 12. Eller tryk på en knap.",
+    )
+    if _CLASS_WORDS.search(raw) or re.search(r"\d\s*\.\s*[a-z]?\b", raw):
+        try:
+            return parse_grade(raw) + YOUNGEST_AGE_IN_GRADE
+        except AnswerError:
+            raise err from None
+    m = _AGE_NUMBER.search(raw)
+    if m:
+        value = int(m.group(1))
+    else:
+        words = [w for w in re.findall(r"[a-z]+", raw) if w in NUMBER_WORDS]
+        words = [w for w in words if w not in ("en", "et")]
+        if not words:
+            raise err
+        value = NUMBER_WORDS[words[0]]
+    if not 5 <= value <= 25:
+        raise err
+    return value
+
+
+def age_buttons(consent_age: int) -> list[tuple[str, str]]:
+    """Buttons around the consent age: "11 eller yngre" ... "16 eller ældre"."""
+    low, high = consent_age - 4, consent_age + 1
+    pairs = [(f"{low} eller yngre", low)]
+    pairs += [(str(age), age) for age in range(low + 1, high)]
+    pairs.append((f"{high} eller ældre", high))
+    return [(title, f'/svar{{"svar": "{age}"}}') for title, age in pairs]

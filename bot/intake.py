@@ -23,6 +23,7 @@ from bot.config import get_settings
 from bot.db.base import utcnow
 from bot.db.models import (
     ANSWER_STATUSES,
+    CONSENT_BASES,
     ROLES,
     Answer,
     Assignment,
@@ -164,6 +165,12 @@ def _assign(session: Session, case: Case) -> None:
         case.worker_id = worker_ids[0] if worker_ids else None
 
 
+def _mark_parents_involved(resp: Respondent, case: Case | None) -> None:
+    """A pupil under the consent age in a case: the parents are involved before sharing."""
+    if case is not None and resp.consent_basis == "pupil_parents_involved":
+        case.parents_must_be_involved = True
+
+
 def _apply_answers_to_case(session: Session, resp: Respondent, case: Case) -> None:
     answers = {a.question_key: a for a in resp.answers}
     alias = _answer_text(answers.get("child_name"))
@@ -198,13 +205,22 @@ def set_role(conversation_id: str, role: str) -> None:
         _respondent(session, conversation_id).role = role
 
 
-def record_consent(conversation_id: str, role: str, scope: str, given: bool) -> None:
-    """Record what was consented to, by whom (role) and when. A new answer replaces the old."""
+def record_consent(
+    conversation_id: str, role: str, scope: str, given: bool, basis: str | None = None
+) -> None:
+    """Record what was consented to, by whom (role), on what basis and when.
+
+    A new answer replaces the old. `basis` is one of CONSENT_BASES (default: by role)."""
     _check_role(role)
+    basis = basis or ("parent" if role == "parent" else "pupil_own")
+    if basis not in CONSENT_BASES:
+        raise ValueError(f"unknown consent basis {basis!r}; expected one of {CONSENT_BASES}")
     with session_scope() as session:
         resp = _respondent(session, conversation_id)
         resp.role = resp.role or role
         resp.consent_role = role
+        resp.consent_basis = basis
+        _mark_parents_involved(resp, resp.case)
         resp.consent_scope = scope[:200]
         resp.consent_given = bool(given)
         resp.consent_at = utcnow()
@@ -267,6 +283,8 @@ def redeem_invitation(conversation_id: str, code: str) -> str | None:
         inv.respondent_id = resp.id
         resp.case_id = inv.case_id
         resp.role = resp.role or "pupil"
+        _mark_parents_involved(resp, inv.case)
+        _answer_school_from_case(session, resp, inv.case)
         audit.log(
             session,
             "invitation.redeemed",
@@ -275,6 +293,44 @@ def redeem_invitation(conversation_id: str, code: str) -> str | None:
             details={"respondent_id": resp.id},
         )
         return inv.case.reference
+
+
+def _answer_school_from_case(session: Session, resp: Respondent, case: Case) -> None:
+    """A pupil invited to a case is not asked for the school again: the case knows it."""
+    name = case.school.name if case.school is not None else case.school_name
+    if not name or not resp.has_consent:
+        return
+    known = session.scalar(
+        select(Answer.id).where(Answer.respondent_id == resp.id, Answer.question_key == "school")
+    )
+    if known is None:
+        session.add(
+            Answer(
+                respondent_id=resp.id,
+                question_key="school",
+                status="answered",
+                value=name,
+                display=name,
+            )
+        )
+
+
+def invitation_valid(conversation_id: str, code: str) -> bool:
+    """Whether an invitation code would be accepted here; stores and changes nothing.
+
+    The code is checked at once so the pupil hears if it works, but it is redeemed (which
+    links the conversation to the case) only after consent."""
+    norm = normalize_code(code)
+    if not norm:
+        return False
+    with session_scope() as session:
+        inv = session.scalar(select(Invitation).where(Invitation.code == norm))
+        if inv is None or inv.expires_at <= utcnow():
+            return False
+        if inv.redeemed_at is None:
+            return True
+        resp = _find(session, conversation_id)
+        return resp is not None and inv.respondent_id == resp.id
 
 
 def create_resume_code(conversation_id: str) -> str:
@@ -484,6 +540,7 @@ def record_signal(
             resp.case_id = case.id
             resp.case = case
             _apply_answers_to_case(session, resp, case)
+            _mark_parents_involved(resp, case)
         session.add(
             Signal(
                 respondent_id=resp.id,
@@ -522,13 +579,18 @@ def confirm_case(conversation_id: str) -> str:
         if resp is None or not resp.has_consent:
             raise ConsentRequired("no consent recorded for this conversation")
         case = resp.case
+        started_here = case is None or not any(
+            r.id != resp.id for r in case.respondents if r.role == "parent"
+        )
         if case is None:
             case = _new_case(session)
             resp.case_id = case.id
             resp.case = case
-        if resp.role != "pupil":
-            # The parent's answers describe the case; a pupil joins an existing one.
+        if resp.role != "pupil" or started_here:
+            # The parent's answers describe the case; a pupil invited to a parent's case joins
+            # it, while a pupil who started alone describes their own (school unknown: triage).
             _apply_answers_to_case(session, resp, case)
+        _mark_parents_involved(resp, case)
         first = case.confirmed_at is None
         if first:
             case.confirmed_at = utcnow()

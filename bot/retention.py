@@ -4,7 +4,7 @@
   RETENTION_DAYS for a case without one);
 - open cases nobody has touched for OPEN_CASE_INACTIVE_DAYS: deleted;
 - conversations that never became a case, and transcripts of conversations that never did,
-  after UNFINISHED_CONVERSATION_DAYS without activity;
+  after UNFINISHED_CHAT_DAYS without activity (the period the chat promises);
 - spent login and code-guess counters.
 
 The API process runs this every RETENTION_INTERVAL_SECONDS (api/main.py), so the normal
@@ -55,7 +55,7 @@ def purge_expired(now: datetime | None = None, dry_run: bool = False) -> dict[st
     settings = get_settings()
     now = now or utcnow()
     open_cutoff = now - timedelta(days=settings.open_case_inactive_days)
-    chat_cutoff = now - timedelta(days=settings.unfinished_conversation_days)
+    chat_cutoff = now - timedelta(days=settings.unfinished_chat_days)
     with session_scope() as session:
         closed = _expired_closed_cases(session, now)
         idle_open = list(

@@ -34,6 +34,8 @@ WORKERS = [
     ("leder", "Lene Leder", "leader", "leder@demo-kommune.dk", []),
     ("admin", "Anders Admin", "admin", "admin@demo-kommune.dk", []),
 ]  # fmt: skip
+# Demo workers who also run the visitation (triage) queue: cases whose school is unknown.
+TRIAGE_WORKERS = {"kontakt1"}
 
 
 def seed_demo() -> dict[str, int]:
@@ -85,6 +87,7 @@ def seed_demo() -> dict[str, int]:
                     password_hash=hash_password(DEMO_PASSWORD),
                     # The known password works once: the first login must choose a new one.
                     must_change_password=settings.seed_password_change,
+                    triage=username in TRIAGE_WORKERS,
                 )
                 session.add(worker)
                 session.flush()

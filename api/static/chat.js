@@ -1,8 +1,12 @@
 /* The chat with Skolebro over Rasa's REST channel (parents at /, pupils at /elev).
 
-The conversation survives a reload: the sender id and the transcript live in localStorage
-(this device only). "Slet min samtale" asks the bot to delete the answers and, once the
-person confirms, forgets everything here too.
+Where the conversation is kept on this device:
+- /elev (often a shared school computer): in this tab only (sessionStorage), never in lasting
+  storage. "Afslut" clears the tab at once, and after config.pupilIdleSeconds without use the
+  tab clears itself, with a warning first. What was sent stays with Skolebro.
+- / (parents): in localStorage so a reload keeps it, but only until the conversation is
+  finished (the sagsnummer is shown) and for config.deviceKeepHours since it was last used.
+"Slet min samtale" asks the bot to delete the answers and, once confirmed, forgets it here too.
 */
 "use strict";
 
@@ -12,6 +16,9 @@ person confirms, forgets everything here too.
   const STORE_KEY = "skolebro.chat.v1." + (pupil ? "elev" : "forælder");
   const WEBHOOK = config.rasaUrl.replace(/\/$/, "") + "/webhooks/rest/webhook";
   const MIN_TYPING_MS = 350;
+  const KEEP_MS = (config.deviceKeepHours || 12) * 3600 * 1000;
+  const IDLE_MS = (config.pupilIdleSeconds || 600) * 1000;
+  const WARN_MS = Math.min((config.pupilIdleWarningSeconds || 60) * 1000, IDLE_MS / 2);
 
   const log = document.getElementById("log");
   const typing = document.getElementById("typing");
@@ -24,10 +31,18 @@ person confirms, forgets everything here too.
   const chatError = document.getElementById("chat-error");
   const deleteBtn = document.getElementById("delete-conversation");
   const restartBtn = document.getElementById("restart");
+  const finishBtn = document.getElementById("finish");
+  const idleWarning = document.getElementById("idle-warning");
+  const stayBtn = document.getElementById("stay");
+  const closedNote = document.getElementById("closed-note");
   const chatSection = document.getElementById("chat");
   const codeStep = document.getElementById("code-step");
 
   // --- state ----------------------------------------------------------------------------
+  // Pupils: the tab only. Parents: the device, with an expiry.
+  const storage = (() => {
+    try { return pupil ? window.sessionStorage : window.localStorage; } catch (e) { return null; }
+  })();
   function newSender() {
     const rand = window.crypto && crypto.randomUUID ? crypto.randomUUID()
       : Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -35,21 +50,37 @@ person confirms, forgets everything here too.
   }
   function load() {
     try {
-      const raw = localStorage.getItem(STORE_KEY);
-      if (raw) return JSON.parse(raw);
+      const raw = storage && storage.getItem(STORE_KEY);
+      if (!raw) return null;
+      const saved = JSON.parse(raw);
+      // A finished or long-abandoned conversation is not kept on the device.
+      if (saved.reference || !saved.savedAt || Date.now() - saved.savedAt > KEEP_MS) {
+        storage.removeItem(STORE_KEY);
+        return null;
+      }
+      return saved;
     } catch (e) { /* storage blocked or corrupt: start fresh */ }
     return null;
   }
   let state = load();
   function fresh() {
     return { sender: newSender(), transcript: [], progress: null, reference: null,
-      pendingCode: null, awaitingDelete: false };
+      awaitingDelete: false };
   }
   function save() {
-    try { localStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* ignore */ }
+    if (!storage) return;
+    try {
+      if (state.reference) {
+        // Finished: the sagsnummer is on the screen; nothing stays on the device.
+        storage.removeItem(STORE_KEY);
+        return;
+      }
+      state.savedAt = Date.now();
+      storage.setItem(STORE_KEY, JSON.stringify(state));
+    } catch (e) { /* ignore */ }
   }
   function forget() {
-    try { localStorage.removeItem(STORE_KEY); } catch (e) { /* ignore */ }
+    try { if (storage) storage.removeItem(STORE_KEY); } catch (e) { /* ignore */ }
   }
 
   // --- rendering ------------------------------------------------------------------------
@@ -197,21 +228,10 @@ person confirms, forgets everything here too.
     // Only the newest buttons are live; a question without buttons ends the choice.
     if (!texts.length || !texts[texts.length - 1].buttons.length) buttons = [];
 
-    // A pupil with an invitation code: after consent the bot asks "who are you?" with a
-    // "Jeg har en kode" button; the page answers that for the pupil and sends the code.
-    if (state.pendingCode && buttons.some((b) => b.payload === "/have_code")) {
-      const code = state.pendingCode;
-      state.pendingCode = null;
-      texts.forEach((t) => { t.buttons = []; });
-      buttons = [];
-      showTexts(texts, false);
-      save();
-      send("/have_code", null).then(() => send(code, "Min kode: " + code));
-      return;
-    }
     // The bot asked "Vil du slette alle dine svar?"; if it now says they are deleted, this
     // device forgets the conversation too.
-    state.awaitingDelete = buttons.some((b) => b.payload === "/delete_confirmed");
+    state.awaitingDelete = buttons.some((b) => b.payload === "/affirm") &&
+      texts.some((t) => /Vil du slette/.test(t.text));
     if (askedToDelete && replies.some((r) => r.text && /slettet/i.test(r.text) &&
         !/ikke slettet/i.test(r.text))) {
       finishDelete(texts);
@@ -285,14 +305,64 @@ person confirms, forgets everything here too.
     });
   }
 
+  // --- shared computers (/elev): "Afslut" and clearing after no activity -------------------
+  // Clears this tab only: what was sent is kept by Skolebro, nothing is deleted there.
+  function closeHere(reason) {
+    forget();
+    state = null;
+    stopIdle();
+    log.replaceChildren();
+    showProgress(null);
+    showReference(null);
+    idleWarning.hidden = true;
+    closedNote.textContent = reason === "idle"
+      ? "Samtalen blev lukket på denne computer, fordi der ikke skete noget. Dine svar er gemt."
+      : "Samtalen er lukket på denne computer. Dine svar er gemt.";
+    closedNote.hidden = false;
+    showCodeStep();
+  }
+
+  let idleTimer = null;
+  let warnTimer = null;
+  function stopIdle() {
+    clearTimeout(idleTimer);
+    clearTimeout(warnTimer);
+    idleTimer = warnTimer = null;
+  }
+  function touch() {
+    if (!pupil || !state || chatSection.hidden) return;
+    stopIdle();
+    idleWarning.hidden = true;
+    warnTimer = setTimeout(() => {
+      idleWarning.hidden = false;
+      stayBtn.focus({ preventScroll: true });
+    }, IDLE_MS - WARN_MS);
+    idleTimer = setTimeout(() => closeHere("idle"), IDLE_MS);
+  }
+  if (pupil) {
+    finishBtn.addEventListener("click", () => closeHere("finish"));
+    stayBtn.addEventListener("click", touch);
+    for (const type of ["keydown", "pointerdown", "input"]) {
+      document.addEventListener(type, touch, { passive: true });
+    }
+  }
+
   // --- start ----------------------------------------------------------------------------
   function start(code) {
     state = state && state.transcript.length ? state : fresh();
-    if (code) state.pendingCode = code;
     chatSection.hidden = false;
     if (codeStep) codeStep.hidden = true;
+    if (closedNote) closedNote.hidden = true;
     save();
-    send("hej", null);
+    touch();
+    if (!pupil) {
+      send("hej", null);
+    } else if (code) {
+      // Pupil mode at once; the code is checked by the bot and used after consent.
+      send('/have_code{"role": "elev"}', null).then(() => send(code, "Min kode: " + code));
+    } else {
+      send('/choose_role{"role": "elev"}', null);
+    }
   }
 
   function showCodeStep(prefill) {
@@ -301,7 +371,7 @@ person confirms, forgets everything here too.
     const form = document.getElementById("code-form");
     const field = document.getElementById("code-input");
     const error = document.getElementById("code-error");
-    if (prefill) field.value = prefill;
+    field.value = prefill || "";
     field.focus();
     form.onsubmit = (event) => {
       event.preventDefault();
@@ -328,18 +398,17 @@ person confirms, forgets everything here too.
     const rest = params.toString();
     history.replaceState(null, "", location.pathname + (rest ? "?" + rest : ""));
   }
+  const validCode = /^[A-Z0-9]{4,16}$/.test(urlCode);
 
-  if (state && state.transcript && state.transcript.length) {
+  if (state && state.transcript && state.transcript.length && !(pupil && validCode)) {
     renderAll();
     if (codeStep) codeStep.hidden = true;
-    if (urlCode && /^[A-Z0-9]{4,16}$/.test(urlCode) && !state.reference) {
-      // A new code while a conversation is open: offer it when the bot asks for a role.
-      state.pendingCode = urlCode;
-      save();
-    }
+    touch();
   } else if (pupil) {
+    // A new code link opens a new conversation in this tab.
+    forget();
     state = null;
-    if (urlCode && /^[A-Z0-9]{4,16}$/.test(urlCode)) start(urlCode);
+    if (validCode) start(urlCode);
     else showCodeStep(urlCode);
   } else {
     state = null;

@@ -56,7 +56,8 @@
         el("td", {}, [link]),
         el("td", { text: c.pupil_alias || "" }),
         el("td", { text: klasse(c.grade) }),
-        el("td", { text: c.school || "" }),
+        el("td", {}, [c.school || "",
+          c.triage ? el("span", { class: "badge", text: "Visitation: skole ukendt" }) : ""]),
         el("td", { text: STATUS_LABELS[c.status] || c.status }),
         el("td", { text: S.formatDate(c.created_at) }),
       ]);
@@ -99,6 +100,9 @@
     };
     meta();
     document.getElementById("case-urgent").hidden = !c.urgent;
+    const consent = document.getElementById("case-consent");
+    consent.textContent = c.consent_rule ? "Samtykke: " + c.consent_rule + "." : "";
+    consent.classList.toggle("urgent-banner", Boolean(c.parents_must_be_involved));
     document.getElementById("print-link").href = "/medarbejder/udskriv?id=" + c.id +
       "&hvad=skema";
     document.getElementById("summary-link").href = "/medarbejder/udskriv?id=" + c.id +

@@ -20,6 +20,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, EncryptedJSON, EncryptedText, UTCDateTime, utcnow
@@ -29,6 +32,9 @@ CASE_STATUSES = ("ny", "kontaktet", "i gang", "afsluttet")
 ANSWER_STATUSES = ("answered", "dont_know", "skipped", "refused")
 ROLES = ("parent", "pupil")
 WORKER_ROLES = ("worker", "leader", "admin")
+# Who consented, and on what basis: a parent; a pupil at or above the consent age (own
+# consent); a pupil below it (may tell their story; the parents are involved before sharing).
+CONSENT_BASES = ("parent", "pupil_own", "pupil_parents_involved")
 
 
 class Municipality(Base):
@@ -85,6 +91,8 @@ class Worker(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Visitation: a triage worker also sees the cases whose school is unknown.
+    triage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="worker", cascade="all, delete-orphan"
@@ -135,6 +143,11 @@ class Case(Base):
     # From the school's registration: Sygdom, Ekstraordinær frihed or Ulovligt fravær.
     absence_type: Mapped[str | None] = mapped_column(String(40))
     registered_absence_percent: Mapped[float | None] = mapped_column(Float)
+    # A pupil under the consent age told their story: the parents must be involved before
+    # anything from the case is shared (see CONSENT_BASES).
+    parents_must_be_involved: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
 
     school: Mapped[School | None] = relationship()
     worker: Mapped[Worker | None] = relationship()
@@ -168,6 +181,8 @@ class Respondent(Base):
     consent_role: Mapped[str | None] = mapped_column(String(20))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which consent rule applied: one of CONSENT_BASES.
+    consent_basis: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     data_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

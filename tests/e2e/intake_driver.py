@@ -93,10 +93,39 @@ class Intake:
         self.turns.append(turn)
         return turn
 
-    def start(self, role: str = "forælder") -> Turn:
+    def start(self, role: str = "forælder", age: int = 13, code: str | None = None) -> Turn:
+        """Open as a new person would and consent; returns the turn with the first question.
+
+        The opening: a neutral hello asks "Hvem er du?"; a parent then gets the consent; a
+        pupil first gives the age (`age`), and with `code` the invitation code before that."""
         opening = self.say("hej")
-        consent = self.say(opening.button("Ja"))
-        return self.say(consent.button("Jeg er elev" if role == "elev" else "Jeg er forælder"))
+        if code is not None:
+            asked = self.say(opening.button("Jeg har en kode"))
+            assert "kode" in asked.text.lower(), asked.text
+            return self.consent(self.give_age(self.say(code), age))
+        if role == "elev":
+            return self.consent(self.give_age(self.say(opening.button("Jeg er elev")), age))
+        return self.consent(self.say(opening.button("Jeg er forælder")))
+
+    def start_pupil_page(self, age: int = 13, code: str | None = None) -> Turn:
+        """As /elev does: pupil mode at once (with a code: the code first), then consent."""
+        if code is None:
+            return self.consent(self.give_age(self.say('/choose_role{"role": "elev"}'), age))
+        self.say('/have_code{"role": "elev"}')
+        return self.consent(self.give_age(self.say(code), age))
+
+    def give_age(self, asked: Turn, age: int) -> Turn:
+        """Answer the age question (a button where one fits, else typed)."""
+        assert "gammel" in asked.text.lower(), asked.text
+        for b in asked.buttons:
+            if b["title"].split()[0] == str(age):
+                return self.say(b["payload"])
+        return self.say(f"{age} år")
+
+    def consent(self, asked: Turn) -> Turn:
+        """Say yes to the consent question just asked."""
+        assert "gemme" in asked.text.lower(), asked.text
+        return self.say(asked.button("Ja"))
 
     def answer_until_review(
         self,

@@ -98,7 +98,8 @@ def test_correction_pause_and_resume_from_another_browser(stack) -> None:
 def test_consent_declined_collects_nothing(stack) -> None:
     person = Intake(Chat(stack.rasa_url))
     opening = person.say("hej")
-    declined = person.say(opening.button("Nej"))
+    consent = person.say(opening.button("Jeg er forælder"))
+    declined = person.say(consent.button("Nej"))
     assert "ikke gemt" in declined.text.lower()
     assert store.get_answers(person.chat.sender) == {}
     assert not store.has_consent(person.chat.sender)
@@ -114,13 +115,16 @@ def test_delete_my_answers(stack) -> None:
     assert store.get_answers(person.chat.sender) == {}
 
 
-def test_a_first_message_that_tells_the_story_gets_the_disclosure_and_consent(stack) -> None:
+def test_a_first_message_that_tells_the_story_gets_the_disclosure_and_the_role(stack) -> None:
     chat = Chat(stack.rasa_url)
     replies = chat.say("min søn har det svært i skolen og vil ikke af sted om morgenen")
     text = chat.text(replies).lower()
     assert "automatisk assistent" in text and "ikke et menneske" in text
     titles = [b["title"] for r in replies for b in r.get("buttons") or []]
-    assert any(t.startswith("Ja") for t in titles), titles
+    assert "Jeg er forælder" in titles, titles
+    # Typed role words work too, and lead to the consent for that role.
+    consent = chat.text(chat.say("jeg er hans mor"))
+    assert "dit barn" in consent and "gemme" in consent
 
 
 def test_nothing_the_person_writes_is_met_with_silence(stack) -> None:

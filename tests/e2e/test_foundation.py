@@ -20,15 +20,16 @@ def test_greeting_is_danish_and_says_it_is_automated(chat) -> None:
     assert "ikke et menneske" in text
 
 
-def test_greeting_action_registers_the_conversation(chat) -> None:
-    chat.say("hej")
+def test_nothing_is_stored_before_consent(chat) -> None:
+    replies = chat.say("hej")
+    replies += chat.say('/choose_role{"role": "elev"}')
+    replies += chat.say("13")
+    assert "gemme" in chat.text(replies)  # the consent question is asked
     with session_scope() as session:
         row = session.scalars(
             select(Respondent).where(Respondent.conversation_id == chat.sender)
         ).one_or_none()
-        assert row is not None, "the custom action did not write the conversation row"
-        # Nothing personal before consent.
-        assert row.role is None and not row.consent_given
+        assert row is None, "the conversation was stored before consent"
 
 
 def test_all_three_processes_are_healthy(stack) -> None:
