@@ -44,7 +44,9 @@ def source_digest(fn: Any) -> str:
 async def recv(self: WebsocketImplProtocol, timeout: float | None = None) -> Any:
     """sanic's recv (see WebsocketImplProtocol.recv), with the assembler's get() as a task."""
     if self.recv_lock.locked():
-        raise ServerError("cannot call recv while another task is already waiting for the next message")
+        raise ServerError(
+            "cannot call recv while another task is already waiting for the next message"
+        )
     await self.recv_lock.acquire()
     if self.connection.state is CLOSED:
         self.recv_lock.release()
