@@ -11,6 +11,7 @@ run: setup ## install if needed, train if needed, start Rasa + actions + API, pr
 	@$(APP)/python scripts/stack.py run
 
 test: setup lint train ## lint, Rasa data validation, story tests, unit and end-to-end tests
+	bash deploy/nginx_check.sh
 	$(RASA_ENV) $(ENGINE)/rasa data validate --fail-on-warnings
 	$(RASA_ENV) $(ENGINE)/rasa test core --model models/skolebro.tar.gz \
 		--stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
