@@ -228,7 +228,7 @@ def main_config(site: Path, prefix: Path, *, error_log: Path, access_log: Path) 
         "events { worker_connections 4096; }\n"
         "http {\n"
         # Which worker answered which conversation (the id is a random pseudonym, no content).
-        "    log_format skolebro '$remote_addr [$time_local] \"$request\" $status "
+        '    log_format skolebro \'$remote_addr [$time_local] "$request" $status '
         "$upstream_addr conversation=$skolebro_conversation $request_time';\n"
         f"    access_log {access_log} skolebro;\n"
         "    default_type application/octet-stream;\n"

@@ -524,6 +524,8 @@ def stack_from_settings() -> Stack:
         log_dir=Path(settings.data_dir) / "logs",
         rasa_workers=settings.rasa_workers,
         rasa_token=settings.rasa_api_token,
+        # nginx's public site in the production layout (RASA_WORKERS > 1); 0: a free port.
+        site_port=int(os.environ.get("SITE_PORT") or 0),
     )
 
 
@@ -557,6 +559,9 @@ def cmd_run() -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
+    if stack.rasa_workers > 1:
+        # The production layout: nginx (deploy/nginx) in front, as the README's "Deploying".
+        print(f"  nginx site:     http://{host}:{stack.site_port}/ (RASA_PUBLIC_URL)", flush=True)
     try:
         while not stopping:
             for proc in stack.procs:
