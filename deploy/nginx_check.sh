@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 NGINX=${NGINX:-/usr/sbin/nginx}
 if [ ! -x "$NGINX" ]; then
-  echo "nginx -t: $NGINX missing (apt-get install nginx)" >&2
-  exit 1
+  # CI installs it (.ci/run); a developer machine without nginx is told, not failed.
+  echo "nginx -t: SKIPPED, $NGINX is missing (apt-get install nginx)" >&2
+  [ "${CI:-}" = "true" ] && exit 1
+  exit 0
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -387,6 +387,8 @@ class Stack:
         if self.rasa_workers > 1:
             if not self.redis_url or not self.database_url:
                 raise ValueError("several Rasa workers need DATABASE_URL and REDIS_URL")
+            if not Path(NGINX).exists():
+                raise ValueError(f"several Rasa workers need nginx in front ({NGINX} is missing)")
             if len(self.worker_ports) != self.rasa_workers:
                 self.worker_ports = [free_port() for _ in range(self.rasa_workers)]
             self.site_port = self.site_port or free_port()
