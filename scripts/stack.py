@@ -282,8 +282,8 @@ def nginx_proc(
         )
     )
     cmd = [NGINX, "-p", str(prefix), "-e", str(error_log), "-c", str(conf), "-g", "daemon off;"]
-    # Rasa's REST channel's own health route, through nginx to a worker.
-    return Proc("nginx", cmd, f"http://127.0.0.1:{port}/webhooks/rest/", {}, log)
+    # Rasa's root route ("Hello from Rasa"), through nginx to a worker.
+    return Proc("nginx", cmd, f"http://127.0.0.1:{port}/", {}, log)
 
 
 def reachable(url: str, default_port: int, timeout: float = 3.0) -> bool:

@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import stack as stack_mod  # noqa: E402
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+# The chat page's REST webhook path, as the e2e driver posts to it.
+WEBHOOK = Chat("").url
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgresql")
@@ -64,7 +66,8 @@ def _upstreams(st: stack_mod.Stack) -> dict[str, set[str]]:
     """Per conversation, the workers nginx sent its webhook requests to (nginx's access log)."""
     found: dict[str, set[str]] = {}
     log = (st.data_dir / "nginx" / "access.log").read_text()
-    for m in re.finditer(r"POST /webhooks/rest/webhook \S+\" 200 (\S+) conversation=(\S+)", log):
+    pattern = rf"POST {re.escape(WEBHOOK)} \S+\" 200 (\S+) conversation=(\S+)"
+    for m in re.finditer(pattern, log):
         found.setdefault(m.group(2), set()).add(m.group(1))
     return found
 
@@ -104,7 +107,7 @@ def test_public_site_serves_the_api_and_hides_rasas_http_api(prod) -> None:
     replies = chat.say("hej")
     assert replies
     resp = httpx.post(
-        f"{site}/webhooks/rest/webhook", json={"sender": chat.sender, "message": "hej"}, timeout=30
+        f"{site}{WEBHOOK}", json={"sender": chat.sender, "message": "hej"}, timeout=30
     )
     for header, value in {
         "cache-control": "no-store",
@@ -122,7 +125,7 @@ def test_public_site_serves_the_api_and_hides_rasas_http_api(prod) -> None:
 def test_too_large_and_too_many_requests_get_a_danish_answer(prod) -> None:
     site = _site(prod)
     big = httpx.post(
-        f"{site}/webhooks/rest/webhook",
+        f"{site}{WEBHOOK}",
         json={"sender": "x", "message": "ord " * 10_000},
         timeout=30,
     )
@@ -139,7 +142,7 @@ def test_too_large_and_too_many_requests_get_a_danish_answer(prod) -> None:
     statuses = []
     with httpx.Client(transport=transport, timeout=30) as client:
         for _ in range(260):
-            r = client.get(f"{site}/webhooks/rest/")
+            r = client.get(f"{site}/webhooks/socketio/")  # the socket.io channel's health
             statuses.append(r.status_code)
             if r.status_code == 429:
                 assert "Vent et øjeblik" in r.json()["error"] and r.headers["retry-after"]
