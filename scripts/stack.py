@@ -551,6 +551,13 @@ def cmd_run() -> int:
         print(f"skolebro: {error} (see RASA_WORKERS in .env.example)", file=sys.stderr)
         return 2
     host = os.environ.get("PUBLIC_HOST", "localhost")
+    if stack.rasa_workers > 1:
+        # The production layout: nginx (deploy/nginx) in front, as in the README's "Deploying".
+        print(
+            f"skolebro: nginx serves the site (pages, API, chat channels) on "
+            f"http://{host}:{stack.site_port}/ and every Rasa route on port {stack.rasa_port}",
+            flush=True,
+        )
     print(
         f"\nSkolebro is running (ready in {time.monotonic() - started:.0f} s).\n"
         f"  Chat page:      http://{host}:{stack.api_port}/\n"
@@ -561,9 +568,6 @@ def cmd_run() -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
-    if stack.rasa_workers > 1:
-        # The production layout: nginx (deploy/nginx) in front, as the README's "Deploying".
-        print(f"  nginx site:     http://{host}:{stack.site_port}/ (RASA_PUBLIC_URL)", flush=True)
     try:
         while not stopping:
             for proc in stack.procs:
