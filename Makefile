@@ -10,7 +10,8 @@ RASA_ENV := TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEME
 run: setup ## install if needed, train if needed, start Rasa + actions + API, print the chat URL
 	@$(APP)/python scripts/stack.py run
 
-test: setup lint security-scan train ## lint, security scan, Rasa data validation, story, unit, e2e tests
+test: setup lint security-scan train ## lint, security scan, nginx -t, Rasa validation, story, unit, e2e tests
+	bash deploy/nginx_check.sh
 	$(RASA_ENV) $(ENGINE)/rasa data validate --fail-on-warnings
 	$(RASA_ENV) $(ENGINE)/rasa test core --model models/skolebro.tar.gz \
 		--stories tests/test_stories.yml --fail-on-prediction-errors --out results/core

@@ -548,9 +548,13 @@ def start_bare(
     tmp: Path, database_url: str, redis_url: str, workers: int = 1
 ) -> tuple[list[stack_mod.Proc], str, float]:
     """Bare `rasa run` workers with the same tracker and lock store kinds as the stack (Rasa's
-    own SQL store) and, for several workers, the same entry proxy: the same layout, no actions.
-    Returns the processes, the entry URL and the seconds to the first answer."""
+    own SQL store) and, for several workers, the same nginx entry point: the same layout, no
+    actions. Returns the processes, the entry URL and the seconds to the first answer."""
     endpoints = tmp / "bare-endpoints.yml"
+    # Only REST (what the bench speaks): Skolebro's credentials.yml names nlu_ext's socket.io
+    # channel, whose import would load Skolebro's engine extensions into bare Rasa.
+    credentials = tmp / "bare-credentials.yml"
+    credentials.write_text("rest:\n")
     endpoints.write_text(
         stack_mod.rasa_tracker_store(database_url, tmp, "SQL")
         + stack_mod.rasa_lock_store(redis_url)
@@ -570,7 +574,7 @@ def start_bare(
                 "--endpoints",
                 str(endpoints),
                 "--credentials",
-                str(ROOT / "credentials.yml"),
+                str(credentials),
             ],
             f"http://127.0.0.1:{port}/status",
             stack_mod._engine_env(),
@@ -580,11 +584,18 @@ def start_bare(
     ]
     entry = f"http://127.0.0.1:{ports[0]}"
     if workers > 1:
-        proxy_port = stack_mod.free_port()
+        entry_port = stack_mod.free_port()
         procs.append(
-            stack_mod.proxy_proc(proxy_port, ports, stack_mod._engine_env(), tmp / "bare-proxy.log")
+            stack_mod.nginx_proc(
+                entry_port,
+                ports,
+                stack_mod.free_port(),  # no API in the bare layout
+                tmp / "bare",
+                tmp / "bare-nginx.log",
+                stack_mod.free_port(),
+            )
         )
-        entry = f"http://127.0.0.1:{proxy_port}"
+        entry = f"http://127.0.0.1:{entry_port}"
     started = time.monotonic()
     for proc in procs:
         proc.start()

@@ -161,7 +161,7 @@ class SafeRestInput(RestInput):
         return webhook
 
 
-class SafeSocketIOInput(SocketIOInput):
+class SafeSocketIOInput(SocketIOChannel):
     """Rasa's socket.io channel with the same sender check, length cut and per-sender limit.
 
     socket.io hides the client's address from the message handler, so only the per-sender limit
@@ -192,16 +192,5 @@ class SafeSocketIOInput(SocketIOInput):
                 message.metadata.pop("client", None)
             await on_new_message(message)
 
-        blueprint = super().blueprint(guarded)
-        sio = self.sio
-        if sio is not None and self.session_persistence:
-            # Rasa 3.6 calls sio.enter_room() without await; in python-socketio 5.x it is a
-            # coroutine, so the socket never joined its session's room and got no replies.
-            @sio.on("session_request", namespace=self.namespace)
-            async def session_request(sid: str, data: dict[str, Any] | None) -> None:
-                data = data if isinstance(data, dict) else {}
-                session_id = data.get("session_id") or uuid.uuid4().hex
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
-                await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-
-        return blueprint
+        # The session-room fix lives in SocketIOChannel (nlu_ext/socketio_channel.py).
+        return super().blueprint(guarded)

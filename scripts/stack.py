@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import json
 import os
 import secrets
 import signal
@@ -328,25 +327,52 @@ def wait_healthy(procs: Iterable[Proc], timeout: float) -> None:
             time.sleep(0.3)
 
 
-def proxy_proc(port: int, upstream_ports: list[int], env: dict[str, str], log: Path | None) -> Proc:
-    """The entry point (cmd_proxy) on `port` in front of Rasa workers on `upstream_ports`."""
-    upstreams: list[str] = []
-    for upstream in upstream_ports:
-        upstreams += ["--upstream", f"http://127.0.0.1:{upstream}"]
-    return Proc(
-        "rasa-proxy",
-        [
-            str(APP_BIN / "python"),
-            str(Path(__file__).resolve()),
-            "proxy",
-            "--port",
-            str(port),
-            *upstreams,
-        ],
-        f"http://127.0.0.1:{port}/proxy-health",
-        env,
-        log,
+NGINX = "/usr/sbin/nginx"  # Debian's package (`apt-get install nginx`)
+
+
+def nginx_proc(
+    port: int,
+    upstream_ports: list[int],
+    api_port: int,
+    data_dir: Path,
+    log: Path | None,
+    site_port: int,
+) -> Proc:
+    """Debian's nginx as the entry point on `port` in front of Rasa workers on `upstream_ports`.
+
+    The configuration is deploy/nginx/skolebro.conf.in rendered as for production (sticky by
+    conversation for REST, by client address for socket.io, WebSocket upgrade, size and rate
+    limits, security headers), wrapped in a main configuration with its own prefix, pid and
+    temporary files under `data_dir`/nginx, so it needs no privileges and no system paths.
+    `site_port` is the public site (the API and the chat channels on one origin), as
+    production serves it. Clients here all come from loopback (tests, the bench), so 127.0.0.1
+    is not rate limited; other addresses are.
+    """
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import render_nginx
+
+    prefix = data_dir / "nginx"
+    prefix.mkdir(parents=True, exist_ok=True)
+    site = prefix / "skolebro.conf"
+    site.write_text(
+        render_nginx.render(
+            [f"127.0.0.1:{p}" for p in upstream_ports],
+            f"127.0.0.1:{api_port}",
+            entry_listen=f"127.0.0.1:{port}",
+            site_listen=f"127.0.0.1:{site_port}",
+            unlimited=["127.0.0.1"],
+        )
     )
+    conf = prefix / "nginx.conf"
+    error_log = prefix / "error.log"
+    conf.write_text(
+        render_nginx.main_config(
+            site, prefix, error_log=error_log, access_log=prefix / "access.log"
+        )
+    )
+    cmd = [NGINX, "-p", str(prefix), "-e", str(error_log), "-c", str(conf), "-g", "daemon off;"]
+    # Rasa's root route ("Hello from Rasa"), through nginx to a worker.
+    return Proc("nginx", cmd, f"http://127.0.0.1:{port}/", {}, log)
 
 
 def reachable(url: str, default_port: int, timeout: float = 3.0) -> bool:
@@ -374,11 +400,13 @@ class Stack:
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: list[Proc] = field(default_factory=list)
-    # Several Rasa workers: `rasa_port` becomes the entry point (a small reverse proxy, see
-    # cmd_proxy) and the workers listen on free ports behind it. They share the endpoints file,
-    # so they need a shared tracker store (PostgreSQL) and the Redis lock store.
+    # Several Rasa workers: `rasa_port` becomes the entry point (nginx, see nginx_proc) and the
+    # workers listen on free ports behind it. They share the endpoints file, so they need a
+    # shared tracker store (PostgreSQL) and the Redis lock store. `site_port` is nginx's public
+    # site (API and chat channels on one origin, as in production; a free port if 0).
     rasa_workers: int = 1
     worker_ports: list[int] = field(default_factory=list)
+    site_port: int = 0
     # Rasa's HTTP API (transcripts, /status) answers only with this token; the chat channel
     # (/webhooks/...) needs none. Tests and the bench get a fresh one per stack.
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -461,8 +489,11 @@ class Stack:
         if self.rasa_workers > 1:
             if not self.redis_url or not self.database_url:
                 raise ValueError("several Rasa workers need DATABASE_URL and REDIS_URL")
+            if not Path(NGINX).exists():
+                raise ValueError(f"several Rasa workers need nginx in front ({NGINX} is missing)")
             if len(self.worker_ports) != self.rasa_workers:
                 self.worker_ports = [free_port() for _ in range(self.rasa_workers)]
+            self.site_port = self.site_port or free_port()
         else:
             self.worker_ports = [self.rasa_port]
         self.procs = [
@@ -510,7 +541,16 @@ class Stack:
                 )
             )
         if self.rasa_workers > 1:
-            self.procs.append(proxy_proc(self.rasa_port, self.worker_ports, env, log("rasa-proxy")))
+            self.procs.append(
+                nginx_proc(
+                    self.rasa_port,
+                    self.worker_ports,
+                    self.api_port,
+                    self.data_dir,
+                    log("nginx"),
+                    self.site_port,
+                )
+            )
 
     def start(self, model: Path, timeout: float = 120.0) -> None:
         self.prepare()
@@ -575,6 +615,8 @@ def stack_from_settings() -> Stack:
         mode=settings.mode,
         seed_password_change=True,
         chat_limits=True,
+        # nginx's public site in the production layout (RASA_WORKERS > 1); 0: a free port.
+        site_port=int(os.environ.get("SITE_PORT") or 0),
     )
 
 
@@ -600,6 +642,13 @@ def cmd_run() -> int:
         print(f"skolebro: {error} (see RASA_WORKERS in .env.example)", file=sys.stderr)
         return 2
     host = os.environ.get("PUBLIC_HOST", "localhost")
+    if stack.rasa_workers > 1:
+        # The production layout: nginx (deploy/nginx) in front, as in the README's "Deploying".
+        print(
+            f"skolebro: nginx serves the site (pages, API, chat channels) on "
+            f"http://{host}:{stack.site_port}/ and every Rasa route on port {stack.rasa_port}",
+            flush=True,
+        )
     print(
         f"\nSkolebro is running (ready in {time.monotonic() - started:.0f} s).\n"
         + mode_banner()
@@ -625,108 +674,11 @@ def cmd_run() -> int:
     return 0
 
 
-# Hop-by-hop headers (RFC 9110 7.6.1) and the ones aiohttp recomputes: never forwarded.
-_HOP_HEADERS = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-}
-
-
-def _sender_of(path: str, body: bytes) -> str:
-    """The conversation a request belongs to: REST's `sender`, or /conversations/<id>/..."""
-    if path.startswith("/conversations/"):
-        return path.split("/")[2]
-    if path.endswith("/webhook") and body:
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return ""
-        sender = data.get("sender") if isinstance(data, dict) else None
-        return sender if isinstance(sender, str) else ""
-    return ""
-
-
-def cmd_proxy(port: int, upstreams: list[str]) -> int:
-    """The entry point in front of several Rasa workers (development and tests; see README).
-
-    A conversation goes to the same worker each time (a hash of its sender id), so that
-    worker's tracker cache (nlu_ext/tracker_store.py) holds it; requests without a sender go
-    round robin. Any worker may still handle any conversation: they share the tracker store, the
-    cache is checked against it, and the Redis lock store serialises one conversation's
-    messages. A request is only retried on another worker when it could not be sent at all
-    (connection refused), so a message is never processed twice. Plain HTTP only: socket.io
-    needs sticky sessions, which production gets from nginx (`ip_hash`).
-    """
-    import itertools
-    import zlib
-
-    from aiohttp import ClientConnectorError, ClientSession, ClientTimeout, TCPConnector, web
-
-    counter = itertools.count()
-
-    async def open_client(app: web.Application) -> None:
-        app["client"] = ClientSession(
-            connector=TCPConnector(limit=0),
-            timeout=ClientTimeout(total=300),
-            auto_decompress=False,
-        )
-
-    async def close_client(app: web.Application) -> None:
-        await app["client"].close()
-
-    async def health(_request: web.Request) -> web.Response:
-        return web.json_response({"upstreams": upstreams})
-
-    async def forward(request: web.Request) -> web.StreamResponse:
-        client: ClientSession = request.app["client"]
-        body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
-        sender = _sender_of(request.path, body)
-        first = zlib.crc32(sender.encode()) if sender else next(counter)
-        for i in range(len(upstreams)):
-            base = upstreams[(first + i) % len(upstreams)]
-            try:
-                async with client.request(
-                    request.method,
-                    base + request.rel_url.path_qs,
-                    headers=headers,
-                    data=body,
-                    allow_redirects=False,
-                ) as resp:
-                    payload = await resp.read()
-                    out = {k: v for k, v in resp.headers.items() if k.lower() not in _HOP_HEADERS}
-                    return web.Response(status=resp.status, body=payload, headers=out)
-            except ClientConnectorError:
-                continue  # nothing was sent: safe to try the next worker
-        return web.json_response({"error": "no Rasa worker reachable"}, status=502)
-
-    app = web.Application(client_max_size=16 * 1024 * 1024)
-    app.on_startup.append(open_client)
-    app.on_cleanup.append(close_client)
-    app.router.add_get("/proxy-health", health)
-    app.router.add_route("*", "/{tail:.*}", forward)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["run", "train", "fingerprint", "proxy"])
+    parser.add_argument("command", choices=["run", "train", "fingerprint"])
     parser.add_argument("--force", action="store_true", help="train even if nothing changed")
-    parser.add_argument("--port", type=int, help="proxy: the entry point's port")
-    parser.add_argument(
-        "--upstream", action="append", default=[], help="proxy: a Rasa worker's base URL"
-    )
     args = parser.parse_args(argv)
-    if args.command == "proxy":
-        return cmd_proxy(args.port, args.upstream)
     if args.command == "train":
         ensure_model(force=args.force)
         return 0

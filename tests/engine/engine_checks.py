@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import json
 import random
 import sys
 import tempfile
@@ -443,12 +445,225 @@ def check_button_parse() -> list[str]:
     return problems
 
 
+# --- socket.io channel and sanic's WebSocket receive (nlu_ext/socketio_channel.py,
+# nlu_ext/sanic_websocket.py), compared with Rasa's and sanic's own code ---
+
+
+def _recording_server() -> Any:
+    """A python-socketio AsyncServer whose emit() records its arguments (same signature)."""
+    import inspect
+
+    from socketio import AsyncServer
+
+    class Recorder(AsyncServer):
+        async def emit(  # type: ignore[override]
+            self,
+            event,
+            data=None,
+            to=None,
+            room=None,
+            skip_sid=None,
+            namespace=None,
+            callback=None,
+            ignore_queue=False,
+        ):
+            self.calls.append((event, data, to, room, skip_sid, namespace))
+
+    if inspect.signature(Recorder.emit) != inspect.signature(AsyncServer.emit):
+        raise AssertionError("python-socketio's AsyncServer.emit() signature changed")
+    server = Recorder(async_mode="sanic")
+    server.calls = []
+    return server
+
+
+def _custom_json_problems() -> list[str]:
+    from rasa.core.channels.socketio import SocketIOOutput
+
+    from nlu_ext import socketio_channel
+
+    problems: list[str] = []
+    rasa_send = socketio_channel._rasa_send_custom_json
+    if SocketIOOutput.send_custom_json is not socketio_channel.send_custom_json:
+        problems.append("the custom JSON fix is not installed")
+
+    def run(send: Any, message: dict[str, Any]) -> list[Any]:
+        server = _recording_server()
+        out = SocketIOOutput(server, "bot_uttered")
+        asyncio.run(send(out, "samtale-1", copy.deepcopy(message)))
+        return server.calls
+
+    # Rasa's documented socket.io shape goes out exactly as Rasa sends it.
+    for message in ({"data": {"x": 1}}, {"data": [1, 2], "room": "other"}, {"data": None}):
+        if run(SocketIOOutput.send_custom_json, message) != run(rasa_send, message):
+            problems.append(f"{message}: differs from Rasa's own send_custom_json")
+    # Skolebro's payloads: Rasa's raises; the fix emits them whole to the conversation's room.
+    for message in (
+        {"progress": {"current": 1, "total": 36, "question": "child_name", "type": "text"}},
+        {"case": {"reference": "SB-2026-0001"}},
+        {"data": {"x": 1}, "progress": {}},
+    ):
+        try:
+            run(rasa_send, message)
+            problems.append(f"{message}: Rasa's own send_custom_json no longer fails; drop the fix")
+        except TypeError:
+            pass
+        expected = [("bot_uttered", message, None, "samtale-1", None, None)]
+        if run(SocketIOOutput.send_custom_json, message) != expected:
+            problems.append(f"{message}: not emitted whole to the conversation's room")
+    return problems
+
+
+class _EngineIOSocket:
+    """A bare Engine.IO 4 / Socket.IO 5 client over one WebSocket (no client library, so
+    that what is tested is the server's handling of real frames)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def open(cls, port: int, path: str) -> _EngineIOSocket:
+        import websockets
+
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}/{path}/?EIO=4&transport=websocket", open_timeout=5
+        )
+        sock = cls(ws)
+        opening = await sock.packet()
+        if not opening.startswith("0"):
+            raise AssertionError(f"no Engine.IO open packet: {opening!r}")
+        await ws.send("40")  # connect to the default namespace
+        if not (await sock.packet()).startswith("40"):
+            raise AssertionError("namespace connect refused")
+        return sock
+
+    async def packet(self, timeout: float = 5.0) -> str:
+        while True:
+            frame = await asyncio.wait_for(self.ws.recv(), timeout)
+            if frame == "2":  # Engine.IO ping: answer, keep reading
+                await self.ws.send("3")
+                continue
+            return frame
+
+    async def emit(self, event: str, data: Any) -> None:
+        await self.ws.send("42" + json.dumps([event, data]))
+
+    async def events(self, count: int, timeout: float = 5.0) -> list[Any]:
+        found: list[Any] = []
+        while len(found) < count:
+            frame = await self.packet(timeout)
+            if frame.startswith("42"):
+                found.append(json.loads(frame[2:]))
+        return found
+
+
+async def _on_new_message(message: Any) -> None:
+    out = message.output_channel
+    await out.send_text_with_buttons(
+        message.sender_id, "Tak.\n\nHvem er du?", [{"title": "Forælder", "payload": "/p"}]
+    )
+    await out.send_custom_json(message.sender_id, {"progress": {"current": 1}})
+    await out.send_custom_json(message.sender_id, {"data": {"rasa": "shape"}})
+
+
+async def _conversation(port: int, path: str) -> list[Any]:
+    """session_request, then one message; every event the client receives."""
+    sock = await _EngineIOSocket.open(port, path)
+    try:
+        await sock.emit("session_request", {"session_id": "samtale-1"})
+        confirm = await sock.events(1)
+        await sock.emit("user_uttered", {"message": "hej", "session_id": "samtale-1"})
+        try:
+            replies = await sock.events(4, timeout=3)
+        except TimeoutError:
+            replies = []
+        return confirm + replies
+    finally:
+        await sock.ws.close()
+
+
+def check_socketio_channel() -> list[str]:
+    """Custom JSON, the session's room and the WebSocket transport, against Rasa's and sanic's
+    own code: the faults show with theirs and are gone with nlu_ext's."""
+    import logging
+
+    from rasa.core.channels.socketio import SocketIOInput
+    from sanic import Sanic
+    from sanic.server.websockets.impl import WebsocketImplProtocol
+
+    from nlu_ext import sanic_websocket, socketio_channel
+
+    problems = _custom_json_problems()
+    for name, fn in sanic_websocket.ORIGINALS.items():
+        if sanic_websocket.source_digest(fn) != sanic_websocket.PATCHED_SOURCES[name]:
+            problems.append(f"sanic's {name} is not the 21.12.2 code the fix replaces")
+        if getattr(WebsocketImplProtocol, name) is not sanic_websocket.REPLACEMENTS[name]:
+            problems.append(f"the WebSocket fix for {name} is not installed")
+
+    expected = [
+        ["session_confirm", "samtale-1"],
+        ["bot_uttered", {"text": "Tak.", "quick_replies": []}],
+        [
+            "bot_uttered",
+            {
+                "text": "Hvem er du?",
+                "quick_replies": [{"content_type": "text", "title": "Forælder", "payload": "/p"}],
+            },
+        ],
+        ["bot_uttered", {"progress": {"current": 1}}],
+        ["bot_uttered", {"rasa": "shape"}],
+    ]
+    # One real sanic server (sanic 21.12 starts only one app per process) with the fixed
+    # channel on /socket.io and Rasa's own on /rasa-socket.io.
+    app = Sanic("engine_checks_socketio", configure_logging=False)
+    logging.getLogger("sanic.root").setLevel(logging.WARNING)
+    logging.getLogger("sanic.error").setLevel(logging.CRITICAL)
+    fixed = socketio_channel.SocketIOChannel(session_persistence=True)
+    rasa_own = SocketIOInput(session_persistence=True, socketio_path="/rasa-socket.io")
+    app.blueprint(fixed.blueprint(_on_new_message))
+    bp = rasa_own.blueprint(_on_new_message)
+    bp.name = "rasa_socketio_webhook"
+    app.blueprint(bp, url_prefix="/rasa")
+
+    async def run() -> None:
+        server = await app.create_server(
+            host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False
+        )
+        await server.startup()
+        await server.before_start()
+        port = server.server.sockets[0].getsockname()[1]
+        try:
+            got = await _conversation(port, "socket.io")
+            if got != expected:
+                problems.append(f"over a WebSocket: {got} != {expected}")
+            # With Rasa's own session_request the client never joins its session's room.
+            got = await _conversation(port, "rasa-socket.io")
+            if got != expected[:1]:
+                problems.append(f"Rasa's own channel now answers ({got}); recheck the fix")
+            # With sanic's own recv the WebSocket breaks on Python 3.11 at the first frame.
+            for name, fn in sanic_websocket.ORIGINALS.items():
+                setattr(WebsocketImplProtocol, name, fn)
+            try:
+                got = await _conversation(port, "socket.io")
+            except Exception:  # noqa: BLE001 (a broken connection has several error types)
+                got = []
+            if got == expected and sys.version_info >= (3, 11):
+                problems.append("sanic's own recv works on this Python; recheck the fix")
+        finally:
+            sanic_websocket.install()
+            server.close()
+            await server.wait_closed()
+
+    asyncio.run(run())
+    return problems
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
     "button_parse": check_button_parse,
     "applied_events": check_applied_events,
     "action_payload": check_action_payload,
     "tracker_store": check_tracker_store,
     "tracker_privacy": check_tracker_privacy,
+    "socketio_channel": check_socketio_channel,
 }
 
 if __name__ == "__main__":

@@ -27,15 +27,17 @@ def test_two_messages_at_once_are_both_processed_in_order(stack) -> None:
     errors: list[BaseException] = []
 
     def send(i: int, text: str) -> None:
+        # Straight to worker i: nginx would keep one conversation on one worker.
+        worker = f"http://127.0.0.1:{stack.worker_ports[i - 1]}"
         try:
-            replies[i] = Chat(stack.rasa_url, sender).say(text)
+            replies[i] = Chat(worker, sender).say(text)
         except BaseException as exc:
             errors.append(exc)
 
     first = threading.Thread(target=send, args=(1, "Emma"))
     second = threading.Thread(target=send, args=(2, "4. klasse"))
     first.start()
-    time.sleep(0.05)  # sent second, a moment later; the round robin gives it the other worker
+    time.sleep(0.05)  # sent second, a moment later, to the other worker
     second.start()
     first.join(60)
     second.join(60)
