@@ -26,17 +26,17 @@ import logging
 import os
 import re
 import time
-import uuid
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from nlu_ext.socketio_channel import SocketIOChannel
 
 logger = logging.getLogger(__name__)
 
