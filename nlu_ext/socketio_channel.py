@@ -57,7 +57,8 @@ class SocketIOChannel(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
         sio = self.sio
-        assert sio is not None  # set by Rasa's blueprint()
+        if sio is None:  # set by Rasa's blueprint()
+            raise RuntimeError("Rasa's socket.io blueprint did not create its server")
 
         async def session_request(sid: str, data: dict | None) -> None:
             if data is None:
