@@ -120,8 +120,7 @@ def test_forged_action_calls_are_refused(stack: stack_mod.Stack) -> None:
 def test_tracker_rows_hold_no_typed_text(stack: stack_mod.Stack) -> None:
     person = Intake(Chat(stack.rasa_url))
     opening = person.say("hej jeg hedder Sofie Hansen og min søn Oliver vil ikke i skole")
-    consent = person.say(opening.button("Ja"))
-    person.say(consent.button("Jeg er forælder"))
+    person.consent(person.say(opening.button("Jeg er forælder")))
     person.say("Viktoria")
     rows = _raw_events(stack, person.chat.sender)
     assert rows
