@@ -93,14 +93,14 @@ async def use_code(
         if original:
             state = await store(dispatcher, role, intake.progress, original)
             stored_role = state.get("role")
-            answers = await store(dispatcher, stored_role, intake.get_answers, original)
-            name = (answers.get("child_name") or {}).get("display")
             say(dispatcher, "code_ok_resume", stored_role)
+            # The child's name is not put back into the questions: a code gives access only to
+            # continue, never to what was told before (issue 13, item 4).
             return events + [
                 SlotSet("respondent", original),
                 SlotSet("role", CORE_TO_ROLE.get(stored_role or "")),
                 SlotSet("consent_given", bool(state.get("consent"))),
-                SlotSet("child_name", name),
+                SlotSet("child_name", None),
                 SlotSet("phase", "intake"),
             ]
         if await store(dispatcher, role, intake.invitation_valid, tracker.sender_id, code):

@@ -30,7 +30,10 @@ class ActionSchoolContact(Action):
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
         try:
-            answers = await store(dispatcher, role, intake.get_answers, respondent_id(tracker))
+            # From a chat continued with a code, only its own answers (the school is one).
+            answers, _ = await store(
+                dispatcher, role, intake.answers_for_chat, respondent_id(tracker), tracker.sender_id
+            )
             school = (answers.get("school") or {}).get("display") or ""
             info = await store(dispatcher, role, intake.school_contact, school) if school else {}
         except StoreUnavailable:

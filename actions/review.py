@@ -35,7 +35,10 @@ class ActionReview(Action):
     ) -> list[dict[str, Any]]:
         role = core_role(tracker) or "parent"
         try:
-            answers = await store(dispatcher, role, intake.get_answers, respondent_id(tracker))
+            # A chat continued with a resume code sees only its own answers (issue 13, item 4).
+            answers, earlier = await store(
+                dispatcher, role, intake.answers_for_chat, respondent_id(tracker), tracker.sender_id
+            )
         except StoreUnavailable:
             return []
         records = [
@@ -43,7 +46,10 @@ class ActionReview(Action):
             for key, row in answers.items()
         ]
         say(dispatcher, "review_intro", role)
-        dispatcher.utter_message(text=review_text(records, load_questionnaire(), role))
+        if records:
+            dispatcher.utter_message(text=review_text(records, load_questionnaire(), role))
+        if earlier:
+            say(dispatcher, "review_earlier_hidden", role, count=earlier)
         dispatcher.utter_message(
             text=messages.text("review_question", role),
             buttons=buttons(

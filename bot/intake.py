@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -415,7 +415,13 @@ def save_answer(
                 and answer.display == display
                 and answer.free_text == free_text
             )
-            if same:  # a retried action: keep the original time and revision
+            if same:  # a retried action: keep the original revision...
+                # ...and the time, unless the answer was given before a resume code opened
+                # this conversation: given again here, it is this chat's own answer now (else
+                # re-typing an old answer and seeing it in the review would reveal it).
+                resumed = _resumed_at(session, resp.id)
+                if resumed is not None and answer.answered_at <= resumed:
+                    answer.answered_at = utcnow()
                 return
             answer.revision += 1
         answer.status = status
@@ -440,6 +446,31 @@ def get_answers(conversation_id: str) -> dict[str, dict[str, Any]]:
             }
             for a in sorted(resp.answers, key=lambda a: a.answered_at)
         }
+
+
+def _resumed_at(session: Session, respondent_id: int) -> datetime | None:
+    """When a resume code last opened this respondent's answers in another chat."""
+    return session.scalar(
+        select(func.max(ResumeCode.used_at)).where(ResumeCode.respondent_id == respondent_id)
+    )
+
+
+def answers_for_chat(conversation_id: str, chat_id: str) -> tuple[dict[str, dict[str, Any]], int]:
+    """The answers this chat may show, and how many earlier answers are kept but not shown.
+
+    A chat continued with a resume code (chat_id is not the conversation) may only go on: a
+    stolen or overheard code must not reveal what was told before. It sees the answers given
+    since the code was used; the earlier ones stay stored and are sent with the case."""
+    answers = get_answers(conversation_id)
+    if chat_id == conversation_id or not answers:
+        return answers, 0
+    with session_scope() as session:
+        resp = _find(session, conversation_id)
+        resumed = _resumed_at(session, resp.id) if resp is not None else None
+    if resumed is None:  # continued without a used code on record: show nothing from before
+        return {}, len(answers)
+    shown = {k: a for k, a in answers.items() if a["answered_at"] > resumed}
+    return shown, len(answers) - len(shown)
 
 
 def answered_keys(conversation_id: str) -> set[str]:

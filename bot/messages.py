@@ -131,6 +131,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "parent": "Tak for alle dine svar.",
         "pupil": "Tak for dine svar!",
     },
+    # A chat continued with a resume code: earlier answers are kept but never shown again.
+    "review_earlier_hidden": {
+        "parent": "Du har {count} svar fra før. De er gemt og bliver sendt med. For at passe på "
+        "barnet viser jeg dem ikke her. Vil du rette et af dem, så tryk på Ret et svar og svar "
+        "igen.",
+        "pupil": "Du har {count} svar fra før. De er gemt og bliver sendt med. Jeg viser dem "
+        "ikke her, så ingen andre kan se dem. Vil du rette et, så tryk på Ret et svar.",
+    },
     "review_question": {
         "parent": "Er det rigtigt? Du kan rette et svar, før du sender.",
         "pupil": "Er det rigtigt? Du kan rette noget først.",

@@ -57,3 +57,27 @@ def test_a_code_is_no_invitation(db: Session) -> None:
     conv = _parent("conv-e")
     code = intake.create_resume_code(conv)
     assert intake.redeem_invitation("someone", code) is None
+
+
+def test_a_resumed_chat_sees_only_its_own_answers(db: Session) -> None:
+    conv = _parent("conv-f")
+    intake.save_answer(conv, "child_name", "answered", "Zacharias", "Zacharias")
+    intake.save_answer(conv, "grade", "answered", 4, "4. klasse")
+    # The original chat sees everything it was told.
+    assert set(intake.answers_for_chat(conv, conv)[0]) == {"child_name", "grade"}
+    code = intake.create_resume_code(conv)
+    assert intake.resume(code, "new-chat") == conv
+    assert intake.answers_for_chat(conv, "new-chat") == ({}, 2)
+    intake.save_answer(conv, "school", "answered", "Nordskolen", "Nordskolen")
+    shown, earlier = intake.answers_for_chat(conv, "new-chat")
+    assert set(shown) == {"school"} and earlier == 2
+    # Typing an earlier answer again makes it this chat's answer (no probing by re-typing:
+    # an identical answer shows just as a different one would).
+    intake.save_answer(conv, "grade", "answered", 4, "4. klasse")
+    shown, earlier = intake.answers_for_chat(conv, "new-chat")
+    assert set(shown) == {"school", "grade"} and earlier == 1
+    # A chat that continues without a used code on record sees nothing from before.
+    other = _parent("conv-g")
+    intake.save_answer(other, "child_name", "answered", "Ingeborg", "Ingeborg")
+    assert intake.answers_for_chat(other, "stranger") == ({}, 1)
+    assert len(intake.get_answers(conv)) == 3
