@@ -97,9 +97,11 @@ def seen(replies: list[dict[str, Any]]) -> tuple[str, list[tuple[str, str]], Any
 def next_message(replies: list[dict[str, Any]], done: list[str]) -> str:
     """What a parent sends next: yes to consent, the parent role, then answers."""
     payloads = [b["payload"] for b in buttons(replies)]
-    if "/give_consent" in payloads:
+    words = seen(replies)[0].lower()
+    # The consent question: "ja" is /affirm, read by the bot in the context of the question.
+    if "/affirm" in payloads and "gemme dine svar" in words:
         done.append("consent")
-        return "/give_consent"
+        return "/affirm"
     for payload in payloads:
         if payload.startswith("/choose_role") and "forælder" in payload:
             done.append("role")

@@ -77,8 +77,8 @@ def test_a_conversation_stays_on_one_worker_and_both_workers_serve(prod) -> None
     chats = [Chat(prod.rasa_url) for _ in range(16)]
     for chat in chats:
         assert chat.say("hej")
-        assert chat.say("/give_consent")
         assert chat.say('/choose_role{"role": "forælder"}')
+        assert chat.say("/affirm")
     upstreams = _upstreams(prod)
     for chat in chats:
         assert len(upstreams[chat.sender]) == 1, upstreams[chat.sender]

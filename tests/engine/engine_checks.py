@@ -404,8 +404,8 @@ def check_tracker_privacy(url: str) -> list[str]:
 
 
 BUTTON_AND_TYPED = [
-    "/give_consent",
-    "/decline_consent",
+    "/affirm",
+    "/deny",
     '/choose_role{"role": "forælder"}',
     '/choose_role{"role": "elev"}',
     '/svar{"svar":"ved ikke"}',
@@ -415,7 +415,7 @@ BUTTON_AND_TYPED = [
     "/no_such_intent",
     "/ hej",
     "/",
-    "  /give_consent  ",
+    "  /affirm  ",
     "hej",
     "ja tak",
     "jeg vil rette klassetrinnet",
