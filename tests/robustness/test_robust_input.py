@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from intake_driver import DEFAULT_TYPED, Chat, Intake, worker_token
+from intake_driver import DEFAULT_TYPED, Chat, Intake, Turn, worker_token
 from robust_helpers import assert_kept, looks_danish
 
 from bot import intake as store
@@ -33,6 +33,20 @@ def _advance(person: Intake, turn, until_type: str | None = None, limit: int = 4
     raise AssertionError(f"no {until_type} question reached")
 
 
+def _send(person: Intake, message: str) -> Turn | None:
+    """The bot's turn, or None when the entry point refused the message (checked here)."""
+    resp = person.chat.client.post(
+        person.chat.url, json={"sender": person.chat.sender, "message": message}
+    )
+    if resp.status_code == 413:
+        assert looks_danish(resp.json()["error"]), resp.text
+        return None
+    resp.raise_for_status()
+    turn = Turn(message, resp.json())
+    person.turns.append(turn)
+    return turn
+
+
 def test_bad_chat_input_keeps_earlier_answers(stack) -> None:
     person = Intake(Chat(stack.rasa_url))
     sender = person.chat.sender
@@ -42,7 +56,11 @@ def test_bad_chat_input_keeps_earlier_answers(stack) -> None:
     kept = store.get_answers(sender)
     for name, message in BAD_CHAT.items():
         asked = turn.progress
-        turn = person.say(message)
+        turn = _send(person, message)
+        if turn is None:
+            # nginx (the production layout) refused an oversized body before Rasa with a clear
+            # Danish error; the conversation goes on from where it was.
+            turn = person.say("fortsæt")
         assert looks_danish(turn.text), f"{name}: {turn.text[:300]!r}"
         kept = assert_kept(sender, kept)
         if turn.progress is None:  # e.g. a help text: the question comes back on the next turn
