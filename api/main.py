@@ -140,26 +140,14 @@ _CACHEABLE = ("/static/", "/brand.css", "/widget.js")
 _OWN_UI = ("/docs", "/redoc")
 
 
-def _start_outbox_loop() -> tuple[threading.Event, threading.Thread] | None:
-    interval = get_settings().outbox_interval_seconds
+def _start_loop(
+    name: str, run_forever: Callable[[threading.Event, float], None], interval: float
+) -> tuple[threading.Event, threading.Thread] | None:
+    """A background loop in the API process (outbox sender, retention); interval 0: off."""
     if interval <= 0:
         return None
     stop = threading.Event()
-    thread = threading.Thread(
-        target=outbox.run_forever, args=(stop, interval), daemon=True, name="outbox"
-    )
-    thread.start()
-    return stop, thread
-
-
-def _start_retention_loop() -> tuple[threading.Event, threading.Thread] | None:
-    interval = get_settings().retention_interval_seconds
-    if interval <= 0:
-        return None
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=retention.run_forever, args=(stop, interval), daemon=True, name="retention"
-    )
+    thread = threading.Thread(target=run_forever, args=(stop, interval), daemon=True, name=name)
     thread.start()
     return stop, thread
 
@@ -167,7 +155,15 @@ def _start_retention_loop() -> tuple[threading.Event, threading.Thread] | None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     startup.check_or_exit("api")
-    loops = [loop for loop in (_start_outbox_loop(), _start_retention_loop()) if loop]
+    settings = get_settings()
+    loops = [
+        loop
+        for loop in (
+            _start_loop("outbox", outbox.run_forever, settings.outbox_interval_seconds),
+            _start_loop("retention", retention.run_forever, settings.retention_interval_seconds),
+        )
+        if loop
+    ]
     try:
         yield
     finally:

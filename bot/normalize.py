@@ -114,3 +114,43 @@ def folded_typo_of(w: str, t: str) -> bool:
         return False
     matcher = difflib.SequenceMatcher(None, w, t)
     return matcher.quick_ratio() >= limit and matcher.ratio() >= limit
+
+
+def one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def keyword_matches(word: str, keyword: str, stem: bool, min_fuzzy: int) -> bool:
+    """Does a folded word match a keyword (a stem when `stem`, else a whole word)?
+
+    One typo is tolerated only in keywords of `min_fuzzy` letters or more, and never in the
+    first letter, so short words and names ("Mette" / "matte") are never read as others."""
+    if stem:
+        if word.startswith(keyword):
+            return True
+        if len(keyword) < min_fuzzy or len(word) < len(keyword) - 1 or word[0] != keyword[0]:
+            return False
+        n = len(keyword)
+        return any(one_edit(word[:m], keyword) for m in (n - 1, n, n + 1) if m <= len(word))
+    if word == keyword:
+        return True
+    return len(keyword) >= min_fuzzy and word[:1] == keyword[:1] and one_edit(word, keyword)

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from bot.normalize import fold
+from bot.normalize import fold, keyword_matches
 
 KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
 LEXICON_PATH = Path(__file__).with_name("risk_lexicon.yaml")
@@ -71,31 +71,6 @@ def _skeleton(word: str) -> str:
     return word.replace("aa", "a").replace("ae", "e").replace("oe", "o")
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by at most one insertion, deletion, substitution or swap."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if la == lb:
-        diff = [i for i in range(la) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    if abs(la - lb) != 1:
-        return False
-    if la > lb:
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :]
-
-
 @dataclass(frozen=True)
 class _Keyword:
     kind: str
@@ -103,17 +78,7 @@ class _Keyword:
     stem: bool
 
     def hit(self, skel: str) -> bool:
-        k = self.skel
-        if self.stem:
-            if skel.startswith(k):
-                return True
-            if len(k) < _MIN_FUZZY or len(skel) < len(k) - 1 or skel[0] != k[0]:
-                return False
-            n = len(k)
-            return any(_one_edit(skel[:m], k) for m in (n - 1, n, n + 1) if m <= len(skel))
-        if skel == k:
-            return True
-        return len(k) >= _MIN_FUZZY and skel[:1] == k[:1] and _one_edit(skel, k)
+        return keyword_matches(skel, self.skel, self.stem, _MIN_FUZZY)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from bot.normalize import fold
+from bot.normalize import fold, keyword_matches
 from bot.understanding.vocabulary import Term, Vocabulary, load_vocabulary
 
 _TOKEN = re.compile(r"[^\W_]+|[.,;:!?]+")
@@ -41,43 +41,11 @@ def tokens(text: str, vocab: Vocabulary | None = None) -> list[Token]:
     return out
 
 
-def one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by at most one insertion, deletion, substitution or swap."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diff = [i for i in range(la) if a[i] != b[i]]
-        return len(diff) == 1 or (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    if la > lb:
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1 :]
-
-
 @functools.lru_cache(maxsize=65536)
 def word_matches(word: str, pattern: str) -> bool:
     """Does a folded word match a folded term word ("stem*" or a whole word)?"""
-    if pattern.endswith("*"):
-        stem = pattern[:-1]
-        if word.startswith(stem):
-            return True
-        if len(stem) < _MIN_FUZZY or len(word) < len(stem) - 1 or word[0] != stem[0]:
-            return False
-        n = len(stem)
-        return any(one_edit(word[:m], stem) for m in (n - 1, n, n + 1) if m <= len(word))
-    if word == pattern:
-        return True
-    return len(pattern) >= _MIN_FUZZY and word[:1] == pattern[:1] and one_edit(word, pattern)
+    stem = pattern.endswith("*")
+    return keyword_matches(word, pattern[:-1] if stem else pattern, stem, _MIN_FUZZY)
 
 
 class _Index:
