@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_web import DESKTOP, TURN_TIMEOUT, click_choice, open_page, type_answer  # noqa: E402
 
+from bot.config import Settings  # noqa: E402
 from bot.db.models import Answer, Respondent  # noqa: E402
 from bot.db.session import session_scope  # noqa: E402
 
@@ -22,7 +23,8 @@ KEY = "skolebro.chat.v1.elev"
 
 
 def _answers_kept(stack: Any, sender: str) -> int:
-    url = stack.database_url or f"sqlite:///{stack.data_dir / 'skolebro.db'}"
+    # The URL the stack's own processes use (psycopg 3 for PostgreSQL).
+    url = Settings(database_url=stack.database_url, data_dir=stack.data_dir).sqlalchemy_url
     with session_scope(url) as session:
         return session.scalar(
             select(func.count(Answer.id))
