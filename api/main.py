@@ -17,12 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import routes_admin, routes_cases, schemas, web
 from api.deps import DbSession, Leader
 from bot import audit, auth, outbox, retention, startup, stats
 from bot.config import get_settings
+from bot.db.models import Worker
 
 TAGS = [
     {"name": "login", "description": "OAuth2 password flow; adgangsnøglen gælder i 15 minutter."},
@@ -138,6 +140,14 @@ SECURITY_HEADERS = {
 }
 _CACHEABLE = ("/static/", "/brand.css", "/widget.js")
 _OWN_UI = ("/docs", "/redoc")
+
+
+def _issue_token(session: Session, worker: Worker) -> dict[str, Any]:
+    """A worker's access token after a successful login or password change (audited)."""
+    token, lifetime = auth.create_access_token(worker)
+    audit.log(session, "auth.login", worker=worker)
+    session.commit()
+    return {"access_token": token, "expires_in": lifetime, "role": worker.role}
 
 
 def _start_loop(
@@ -287,10 +297,7 @@ def create_app() -> FastAPI:
             worker = auth.login(session, form.username, form.password, _client(request))
         except auth.LoginRefused as exc:
             raise _refused(exc) from None
-        token, lifetime = auth.create_access_token(worker)
-        audit.log(session, "auth.login", worker=worker)
-        session.commit()
-        return {"access_token": token, "expires_in": lifetime, "role": worker.role}
+        return _issue_token(session, worker)
 
     @v1.post(
         "/auth/password",
@@ -307,10 +314,7 @@ def create_app() -> FastAPI:
             )
         except auth.LoginRefused as exc:
             raise _refused(exc) from None
-        token, lifetime = auth.create_access_token(worker)
-        audit.log(session, "auth.login", worker=worker)
-        session.commit()
-        return {"access_token": token, "expires_in": lifetime, "role": worker.role}
+        return _issue_token(session, worker)
 
     @v1.get("/stats", response_model=schemas.StatsOut, tags=["statistik"], summary="Statistik")
     def get_stats(session: DbSession, leader: Leader) -> dict[str, Any]:

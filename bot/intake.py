@@ -266,14 +266,20 @@ def has_consent(conversation_id: str) -> bool:
 # --- invitations and resume codes -------------------------------------------------------------
 
 
-def redeem_invitation(conversation_id: str, code: str) -> str | None:
-    """Link a pupil's conversation to the case behind an invitation code."""
+def _live_invitation(session: Session, code: str) -> Invitation | None:
+    """The unexpired invitation behind a typed code, if any."""
     norm = normalize_code(code)
     if not norm:
         return None
+    inv = session.scalar(select(Invitation).where(Invitation.code == norm))
+    return inv if inv is not None and inv.expires_at > utcnow() else None
+
+
+def redeem_invitation(conversation_id: str, code: str) -> str | None:
+    """Link a pupil's conversation to the case behind an invitation code."""
     with session_scope() as session:
-        inv = session.scalar(select(Invitation).where(Invitation.code == norm))
-        if inv is None or inv.expires_at <= utcnow():
+        inv = _live_invitation(session, code)
+        if inv is None:
             return None
         resp = _respondent(session, conversation_id)
         # Single use, but a retry from the same conversation gets the same answer.
@@ -320,12 +326,9 @@ def invitation_valid(conversation_id: str, code: str) -> bool:
 
     The code is checked at once so the pupil hears if it works, but it is redeemed (which
     links the conversation to the case) only after consent."""
-    norm = normalize_code(code)
-    if not norm:
-        return False
     with session_scope() as session:
-        inv = session.scalar(select(Invitation).where(Invitation.code == norm))
-        if inv is None or inv.expires_at <= utcnow():
+        inv = _live_invitation(session, code)
+        if inv is None:
             return False
         if inv.redeemed_at is None:
             return True
