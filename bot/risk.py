@@ -1,9 +1,12 @@
 """Detect danger signals in free text: self-harm, violence, sexual abuse, neglect, threats.
 
-Runs on every user message (also inside the Rasa engine, whose environment has only the
-standard library and PyYAML), so it is pure regex + dict look-ups: well under 1 ms a message.
+Runs on every user message, in the app processes and inside the Rasa engine (nlu_ext), with the
+same code in both: the lexicon below, then a trained n-gram model (bot/understanding/
+danger_model.py, trained in each process at start from the labelled sets) whose sure kinds are
+added (`combine`). The lexicon is precise but caught only ~82 % on sets written after it; the
+model generalises to wording never seen (leave-one-set-out: reports/danger_loso.md).
 
-Layered on `risk_lexicon.yaml`, all on the ASCII fold of the text (æ->ae, ø->oe, å->aa):
+The lexicon `risk_lexicon.yaml` works on the ASCII fold of the text (æ->ae, ø->oe, å->aa):
 0. spelling: chat spellings of a few glue words become canonical ("ik"->"ikke", "pa"->"paa",
    "ta"->"tage", "stefar"->"stedfar") so the patterns need not list them;
 1. checks are noted and blanked: a wish to die tied to school ("han siger han vil dø hvis han
@@ -32,6 +35,7 @@ from typing import Any
 import yaml
 
 from bot.normalize import fold, keyword_matches
+from bot.understanding import danger_model
 
 KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
 LEXICON_PATH = Path(__file__).with_name("risk_lexicon.yaml")
@@ -231,8 +235,8 @@ def _prepare(text: str, spelling: dict[str, str]) -> tuple[str, list[int]]:
     return "".join(out), out_index
 
 
-def detect_risk(text: str) -> RiskResult:
-    """Return every danger kind the text signals, with the words that raised them."""
+def lexicon_risk(text: str) -> RiskResult:
+    """Layer 1: every danger kind the lexicon finds, with the words that raised them."""
     original = unicodedata.normalize("NFC", text or "")
     lex = _lexicon()
     folded, index = _prepare(original, lex.spelling)
@@ -276,3 +280,42 @@ def detect_risk(text: str) -> RiskResult:
             if words and words not in matches:
                 matches.append(words)
     return RiskResult(bool(kinds), kinds, matches, check)
+
+
+# Layer 2 (bot/understanding/danger_model.py): a kind the trained model gives at least
+# MODEL_MIN_KIND is added to the lexicon's. Chosen by leave-one-set-out measurement
+# (eval/danger_loso.py, reports/danger_loso.md).
+MODEL_MIN_KIND = 0.6
+_QUOTE_MAX = 160
+
+
+def combine(lexicon: RiskResult, text: str, probs: dict[str, float]) -> RiskResult:
+    """The lexicon's result plus what the model is sure of.
+
+    When the lexicon reads the message as a check ("han siger han vil dø hvis han skal i
+    skole") and finds no danger, the model cannot make it urgent: the check phrase is the more
+    specific reading. A model-only kind quotes the whole message (cut), so the worker sees the
+    person's own words."""
+    model_kinds = [k for k in KINDS if probs.get(k, 0.0) >= MODEL_MIN_KIND]
+    if lexicon.check and not lexicon.is_risk:
+        model_kinds = []
+    kinds = [k for k in KINDS if k in lexicon.kinds or k in model_kinds]
+    matches = list(lexicon.matches)
+    check = list(lexicon.check)
+    quote = " ".join(text.split())[:_QUOTE_MAX]
+    if [k for k in model_kinds if k not in lexicon.kinds] and quote not in matches:
+        matches.append(quote)
+    return RiskResult(bool(kinds), kinds, matches, check)
+
+
+def detect_risk(text: str) -> RiskResult:
+    """Every danger kind the text signals (lexicon and trained model), with the words that
+    raised them. If the model cannot be trained, the lexicon answers alone."""
+    lexicon = lexicon_risk(text)
+    if not (text or "").strip():
+        return lexicon
+    probs = danger_model.danger_probabilities(text)
+    return combine(lexicon, text, probs) if probs else lexicon
+
+
+danger_model.warm_up_in_background()

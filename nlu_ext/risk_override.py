@@ -1,13 +1,15 @@
-"""Rasa NLU component: the curated danger lexicon (bot.risk) can overrule the classifier.
+"""Rasa NLU component: the danger detector (bot.risk: lexicon + trained model) can overrule the
+classifier.
 
-Runs last in the pipeline. When the lexicon finds a danger signal and DIET chose something else
+Runs last in the pipeline. When the detector finds a danger signal and DIET chose something else
 (an answer, a FAQ, nlu_fallback), the intent becomes `risk_<kind>` so the safety rules fire in
 the same turn. A check phrase alone ("han siger han vil dø hvis han skal i skole") becomes
 `risk_self_harm` too, so the same rule asks "are you safe?"; the safety action sees from the
-lexicon that it is a check and does not flag the case urgent. DIET's own risk intents stand as
+detector that it is a check and does not flag the case urgent. DIET's own risk intents stand as
 they are: either layer can raise the alarm, so neither alone decides a miss. Runs inside the
-Rasa engine's environment, so bot.risk must stay free of app-only dependencies (it uses only
-the standard library and PyYAML).
+Rasa engine's environment, so bot.risk may use only what that environment has: the standard
+library, PyYAML and scikit-learn/numpy (which Rasa itself depends on). The detector's model
+trains here with the same code as in the action server (bot.understanding.danger_model).
 """
 
 from __future__ import annotations
@@ -22,17 +24,18 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.risk import detect_risk
+from bot.understanding.danger_model import warm_up_in_background
 
 RISK_PREFIX = "risk_"
 CHECK_KIND = "self_harm"  # the rule whose reply asks "are you safe?"
 # DIET's risk intents count on their own only when confident. Below this, and with the lexicon
 # silent, the message is more likely an idiom ("matematik slår mig ihjel") and falls back to the
-# next intent. The lexicon carries recall; this layer adds phrasings the lexicon does not know.
+# next intent. The detector carries recall; this layer adds phrasings it does not know.
 DIET_RISK_MIN_CONFIDENCE = 0.9
 # Commands such as "pause", "fortsæt" or "hej" are short. A long message that DIET only weakly
 # reads as a command is an answer ("han stopper op ved porten og kan ikke gå ind" is no pause),
 # so it becomes `inform` and the form keeps it instead of interrupting.
-SHORT_COMMAND_INTENTS = {"greet", "pause", "resume", "goodbye", "thanks", "affirm", "deny"}
+SHORT_COMMAND_INTENTS = {"greet", "pause", "resume", "thanks", "affirm", "deny"}
 COMMAND_MAX_WORDS = 6
 COMMAND_MIN_CONFIDENCE = 0.9
 
@@ -47,6 +50,7 @@ class RiskIntentOverride(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RiskIntentOverride:
+        warm_up_in_background()  # already trained (or under way) from importing bot.risk
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -1,0 +1,175 @@
+"""The trained second layer of the danger detector: word and character n-grams, one-vs-rest
+logistic regression per danger kind.
+
+Why: the lexicon (bot/risk_lexicon.yaml) is precise but caught only 78-86 % of danger messages
+on sets written after it (reports/danger_fresh_runs.md). Character n-grams on the folded vowel
+skeleton carry inflections, typos and missing æøå ("skaere", "slaar", "gennembanket"); word
+n-grams carry who does what ("far slår", "ikke spist"). bot/risk.py adds the kinds this model is
+sure of to the lexicon's, so the lexicon's precision and the model's recall add up.
+
+Training is deterministic (liblinear, fixed seed) and takes well under a second, so each process
+that detects danger (the Rasa engine's nlu_ext and the action server/API) trains it on first use
+from the labelled sets (bot/understanding/danger_corpus.py) with this same code; no pickled model
+is shipped. Scoring walks the message's n-grams in plain Python (~0.2 ms), not scikit-learn's
+transform (ms per call), and gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.normalize import fold
+from bot.understanding.danger_corpus import KINDS, DangerItem, training_items
+
+log = logging.getLogger(__name__)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def skeleton(text: str) -> str:
+    """Folded text with the Danish vowel spellings merged ("skære", "skaere", "skare" -> "skere")
+    so a message typed without æøå reads like one typed with them."""
+    return fold(text).replace("aa", "a").replace("ae", "e").replace("oe", "o")
+
+
+def word_features(text: str) -> list[str]:
+    words = _WORD.findall(skeleton(text))
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class DangerModelSettings:
+    c: float = 100.0
+    char_ngrams: tuple[int, int] = (2, 5)
+    balanced: bool = False
+
+
+@dataclass
+class DangerModel:
+    settings: DangerModelSettings
+    labels: tuple[str, ...]
+    intercepts: tuple[float, ...]
+    # Per feature space: its analyzer and term -> (idf, weight per label).
+    tables: list[tuple[Callable[[str], list[str]], dict[str, tuple[float, tuple[float, ...]]]]] = (
+        field(default_factory=list)
+    )
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Probability per danger kind for one message."""
+        n = len(self.labels)
+        acc = list(self.intercepts)
+        for analyze, table in self.tables:
+            found = []
+            for term, count in Counter(analyze(text)).items():
+                entry = table.get(term)
+                if entry is not None:  # sublinear tf-idf, L2-normalised as TfidfVectorizer does
+                    found.append(((1.0 + math.log(count)) * entry[0], entry[1]))
+            norm = math.sqrt(sum(v * v for v, _ in found)) or 1.0
+            for value, row in found:
+                w = value / norm
+                for i in range(n):
+                    acc[i] += w * row[i]
+        return {
+            label: 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+            for label, x in zip(self.labels, acc, strict=True)
+        }
+
+
+def train(items: Iterable[DangerItem], settings: DangerModelSettings | None = None) -> DangerModel:
+    # scikit-learn is imported here: both environments have it (the engine through Rasa), and
+    # a process that never detects danger does not pay for the import.
+    import numpy as np
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    settings = settings or DangerModelSettings()
+    items = list(items)
+    texts: Sequence[str] = [i.text for i in items]
+    words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=1)
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        preprocessor=skeleton,
+        ngram_range=settings.char_ngrams,
+        sublinear_tf=True,
+        min_df=2,
+    )
+    x = hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
+    columns = []
+    intercepts = []
+    for label in KINDS:
+        y = np.array([label in i.labels for i in items], dtype=int)
+        if y.sum() == 0:  # a label without examples (tiny training subsets) never fires
+            columns.append(np.zeros(x.shape[1]))
+            intercepts.append(-60.0)
+            continue
+        clf = LogisticRegression(
+            C=settings.c,
+            solver="liblinear",
+            dual=True,
+            class_weight="balanced" if settings.balanced else None,
+            random_state=0,
+            max_iter=1000,
+        )
+        clf.fit(x, y)
+        columns.append(clf.coef_[0])
+        intercepts.append(float(clf.intercept_[0]))
+    weights = np.column_stack(columns)
+    model = DangerModel(settings, KINDS, tuple(intercepts))
+    offset = 0
+    for vec in (words, chars):
+        table = {
+            term: (float(vec.idf_[col]), tuple(map(float, weights[offset + col])))
+            for term, col in vec.vocabulary_.items()
+        }
+        model.tables.append((vec.build_analyzer(), table))
+        offset += len(vec.vocabulary_)
+    return model
+
+
+_model: DangerModel | None = None
+_failed = False
+_lock = threading.Lock()
+
+
+def trained_danger_model() -> DangerModel:
+    """Train once per process from `TRAINING_SETS` (deterministic). A lock makes a caller wait
+    for a training already under way."""
+    global _model
+    with _lock:
+        if _model is None:
+            start = time.perf_counter()
+            _model = train(training_items())
+            log.info("danger model trained in %.2f s", time.perf_counter() - start)
+        return _model
+
+
+def danger_probabilities(text: str) -> dict[str, float]:
+    """The model's probabilities, or {} when it cannot be trained (the lexicon then answers
+    alone; logged once)."""
+    global _failed
+    if _failed:
+        return {}
+    try:
+        return trained_danger_model().probabilities(text)
+    except (OSError, ValueError, ImportError):
+        _failed = True
+        log.exception("danger model unavailable; the lexicon answers alone")
+        return {}
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Train off the start-up path: every process that imports bot.risk (the Rasa engine's
+    nlu_ext, the action server, the API) calls this, so its start does not wait; a first
+    message that comes before the training is done waits for it (well under a second)."""
+    thread = threading.Thread(
+        target=danger_probabilities, args=("",), name="danger-model-warm-up", daemon=True
+    )
+    thread.start()
+    return thread
