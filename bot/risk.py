@@ -237,6 +237,20 @@ def _prepare(text: str, spelling: dict[str, str]) -> tuple[str, list[int]]:
 
 def lexicon_risk(text: str) -> RiskResult:
     """Layer 1: every danger kind the lexicon finds, with the words that raised them."""
+    return _lexicon_pass(text)[0]
+
+
+def model_input(text: str) -> str:
+    """The text the model reads: folded, chat spellings made canonical, and the lexicon's
+    idioms and check phrases blanked ("slår mig i skak", "vil ikke dø" are no danger words)."""
+    return _model_text(_lexicon_pass(text)[1])
+
+
+def _model_text(blanked: str) -> str:
+    return " ".join(blanked.split())
+
+
+def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
     original = unicodedata.normalize("NFC", text or "")
     lex = _lexicon()
     folded, index = _prepare(original, lex.spelling)
@@ -256,6 +270,7 @@ def lexicon_risk(text: str) -> RiskResult:
         for start, end in rx.spans(folded):
             folded = folded[:start] + " " * (end - start) + folded[end:]
 
+    blanked = folded
     spans: dict[str, list[tuple[int, int]]] = {}
     for kind in KINDS:
         for rx in lex.patterns[kind]:
@@ -279,7 +294,7 @@ def lexicon_risk(text: str) -> RiskResult:
             words = quote(start, end)
             if words and words not in matches:
                 matches.append(words)
-    return RiskResult(bool(kinds), kinds, matches, check)
+    return RiskResult(bool(kinds), kinds, matches, check), blanked
 
 
 # Layer 2 (bot/understanding/danger_model.py): a kind the trained model gives at least
@@ -311,11 +326,16 @@ def combine(lexicon: RiskResult, text: str, probs: dict[str, float]) -> RiskResu
 def detect_risk(text: str) -> RiskResult:
     """Every danger kind the text signals (lexicon and trained model), with the words that
     raised them. If the model cannot be trained, the lexicon answers alone."""
-    lexicon = lexicon_risk(text)
-    if not (text or "").strip():
+    lexicon, blanked = _lexicon_pass(text)
+    model = danger_model.available_model(model_input)
+    if model is None or not blanked.strip():
         return lexicon
-    probs = danger_model.danger_probabilities(text)
-    return combine(lexicon, text, probs) if probs else lexicon
+    return combine(lexicon, text, model.scores(_model_text(blanked)))
 
 
-danger_model.warm_up_in_background()
+def warm_up() -> None:
+    """Train the model in the background (every process that imports this module)."""
+    danger_model.warm_up_in_background(model_input)
+
+
+warm_up()

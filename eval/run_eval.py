@@ -1,6 +1,11 @@
 """Evaluate bot/risk.py on the labelled sets.
 
 Usage: python eval/run_eval.py [-v] [--report reports/danger.md] [FILE ...]
+
+The detector's model learns from the sets named in bot/understanding/danger_corpus.TRAINING_SETS,
+so on those sets these numbers are in-sample (a regression guard; the table marks them). With
+--report, the leave-one-set-out estimate (eval/danger_loso.py) is also written next to the report
+(danger_loso.md): that is the estimate for a set the detector has never seen.
 Evaluates every eval/risk_*.yaml (or the files given) separately and prints recall per category
 (or per kind where a set has no categories), overall recall, the false-alarm rate and the time
 per message, as tables; writes the same tables as markdown. With -v, every miss and every false
@@ -27,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.risk import KINDS, RiskResult, detect_risk  # noqa: E402
+from bot.understanding.danger_corpus import TRAINING_SETS  # noqa: E402
 
 EVAL_DIR = ROOT / "eval"
 MAIN = EVAL_DIR / "risk_eval.yaml"
@@ -134,15 +140,18 @@ def markdown(reports: list[Report]) -> list[str]:
         "",
         "Recall must be 100 % and false alarms at most 5 % on every set. A `check` message must",
         'get the gentle "are you safe?" question and no urgent flag; a calm message that gets',
-        "either counts as a false alarm.",
+        "either counts as a false alarm. The detector's model learns from the sets marked",
+        '"trained on", so their numbers are in-sample; the estimate for a set never seen is the',
+        "leave-one-set-out table in danger_loso.md.",
         "",
-        "| set | danger messages | recall | calm messages | false alarms | of which gentle checks "
-        "| mean / p95 ms | verdict |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| set | trained on | danger messages | recall | calm messages | false alarms "
+        "| of which gentle checks | mean / p95 ms | verdict |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in reports:
         lines.append(
-            f"| {r.name} | {r.n_risk} | {r.recall:.1%} | {r.n_calm} | "
+            f"| {r.name} | {'yes' if r.name in TRAINING_SETS else 'no'} | {r.n_risk} | "
+            f"{r.recall:.1%} | {r.n_calm} | "
             f"{len(r.false_alarms)} ({r.false_alarm_rate:.1%}) | {r.calm_checks} | "
             f"{r.mean_ms:.3f} / {r.quantile_ms(0.95):.3f} | {'OK' if r.ok else 'FAIL'} |"
         )
@@ -157,7 +166,8 @@ def markdown(reports: list[Report]) -> list[str]:
 
 
 def show(rep: Report, verbose: bool) -> None:
-    print(f"== {rep.name}: {rep.n_risk} risk, {rep.n_calm} calm")
+    trained = " (trained on: in-sample)" if rep.name in TRAINING_SETS else " (never trained on)"
+    print(f"== {rep.name}: {rep.n_risk} risk, {rep.n_calm} calm{trained}")
     for group in _groups(rep):
         caught, total = rep.per_group[group]
         print(f"  recall {group:<26} {caught:>3}/{total:<3} {caught / total:6.1%}")
@@ -184,7 +194,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("files", nargs="*")
     args = parser.parse_args(argv)
     paths = [Path(a) for a in args.files] or eval_files()
-    detect_risk("opvarmning")  # load and compile the lexicon outside the timing
+    detect_risk("opvarmning")  # load the lexicon and train the model outside the timing
     reports = [evaluate(p) for p in paths]
     for rep in reports:
         show(rep, args.verbose)
@@ -199,6 +209,9 @@ def main(argv: list[str]) -> int:
         lines = markdown(reports) + ["", f"Danger: {verdict}", ""]
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
         Path(args.report).write_text("\n".join(lines), encoding="utf-8")
+        import danger_loso  # the same directory; imported here, the plain run does not need it
+
+        danger_loso.main(["--report", str(Path(args.report).with_name("danger_loso.md"))])
     return 0 if not bad else 1
 
 

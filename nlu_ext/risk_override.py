@@ -23,8 +23,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.risk import detect_risk
-from bot.understanding.danger_model import warm_up_in_background
+from bot.risk import detect_risk, warm_up
 
 RISK_PREFIX = "risk_"
 CHECK_KIND = "self_harm"  # the rule whose reply asks "are you safe?"
@@ -50,7 +49,7 @@ class RiskIntentOverride(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RiskIntentOverride:
-        warm_up_in_background()  # already trained (or under way) from importing bot.risk
+        warm_up()  # already trained (or under way) since bot.risk was imported
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

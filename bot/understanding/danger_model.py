@@ -55,6 +55,8 @@ class DangerModel:
     settings: DangerModelSettings
     labels: tuple[str, ...]
     intercepts: tuple[float, ...]
+    # What the model reads of a message (bot.risk.model_input: idioms blanked), or the text.
+    prepare: Callable[[str], str] | None = None
     # Per feature space: its analyzer and term -> (idf, weight per label).
     tables: list[tuple[Callable[[str], list[str]], dict[str, tuple[float, tuple[float, ...]]]]] = (
         field(default_factory=list)
@@ -62,6 +64,11 @@ class DangerModel:
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability per danger kind for one message."""
+        return self.scores(self.prepare(text) if self.prepare else text)
+
+    def scores(self, prepared: str) -> dict[str, float]:
+        """Probabilities for a text already prepared as the model reads it."""
+        text = prepared
         n = len(self.labels)
         acc = list(self.intercepts)
         for analyze, table in self.tables:
@@ -81,7 +88,11 @@ class DangerModel:
         }
 
 
-def train(items: Iterable[DangerItem], settings: DangerModelSettings | None = None) -> DangerModel:
+def train(
+    items: Iterable[DangerItem],
+    settings: DangerModelSettings | None = None,
+    prepare: Callable[[str], str] | None = None,
+) -> DangerModel:
     # scikit-learn is imported here: both environments have it (the engine through Rasa), and
     # a process that never detects danger does not pay for the import.
     import numpy as np
@@ -91,7 +102,7 @@ def train(items: Iterable[DangerItem], settings: DangerModelSettings | None = No
 
     settings = settings or DangerModelSettings()
     items = list(items)
-    texts: Sequence[str] = [i.text for i in items]
+    texts: Sequence[str] = [prepare(i.text) if prepare else i.text for i in items]
     words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=1)
     chars = TfidfVectorizer(
         analyzer="char_wb",
@@ -121,7 +132,7 @@ def train(items: Iterable[DangerItem], settings: DangerModelSettings | None = No
         columns.append(clf.coef_[0])
         intercepts.append(float(clf.intercept_[0]))
     weights = np.column_stack(columns)
-    model = DangerModel(settings, KINDS, tuple(intercepts))
+    model = DangerModel(settings, KINDS, tuple(intercepts), prepare)
     offset = 0
     for vec in (words, chars):
         table = {
@@ -138,38 +149,38 @@ _failed = False
 _lock = threading.Lock()
 
 
-def trained_danger_model() -> DangerModel:
+def trained_danger_model(prepare: Callable[[str], str] | None = None) -> DangerModel:
     """Train once per process from `TRAINING_SETS` (deterministic). A lock makes a caller wait
     for a training already under way."""
     global _model
     with _lock:
         if _model is None:
             start = time.perf_counter()
-            _model = train(training_items())
+            _model = train(training_items(), prepare=prepare)
             log.info("danger model trained in %.2f s", time.perf_counter() - start)
         return _model
 
 
-def danger_probabilities(text: str) -> dict[str, float]:
-    """The model's probabilities, or {} when it cannot be trained (the lexicon then answers
-    alone; logged once)."""
+def available_model(prepare: Callable[[str], str] | None = None) -> DangerModel | None:
+    """The trained model, or None when it cannot be trained (the lexicon then answers alone;
+    logged once)."""
     global _failed
     if _failed:
-        return {}
+        return None
     try:
-        return trained_danger_model().probabilities(text)
+        return trained_danger_model(prepare)
     except (OSError, ValueError, ImportError):
         _failed = True
         log.exception("danger model unavailable; the lexicon answers alone")
-        return {}
+        return None
 
 
-def warm_up_in_background() -> threading.Thread:
+def warm_up_in_background(prepare: Callable[[str], str] | None = None) -> threading.Thread:
     """Train off the start-up path: every process that imports bot.risk (the Rasa engine's
     nlu_ext, the action server, the API) calls this, so its start does not wait; a first
     message that comes before the training is done waits for it (well under a second)."""
     thread = threading.Thread(
-        target=danger_probabilities, args=("",), name="danger-model-warm-up", daemon=True
+        target=available_model, args=(prepare,), name="danger-model-warm-up", daemon=True
     )
     thread.start()
     return thread
