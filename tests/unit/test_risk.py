@@ -242,9 +242,23 @@ def test_detection_is_fast() -> None:
     assert sum(best) / len(best) < 0.002
 
 
-def test_engine_modules_use_only_stdlib_and_yaml() -> None:
-    allowed = set(sys.stdlib_module_names) | {"yaml", "bot", "__future__"}
-    for name in ("risk.py", "normalize.py"):
+def test_engine_modules_use_only_what_the_engine_environment_has() -> None:
+    # The Rasa engine runs bot.risk too: the standard library, PyYAML, and scikit-learn/numpy/
+    # scipy (Rasa's own dependencies) only.
+    allowed = set(sys.stdlib_module_names) | {
+        "yaml",
+        "bot",
+        "__future__",
+        "numpy",
+        "scipy",
+        "sklearn",
+    }
+    for name in (
+        "risk.py",
+        "normalize.py",
+        "understanding/danger_model.py",
+        "understanding/danger_corpus.py",
+    ):
         tree = ast.parse((ROOT / "bot" / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -262,3 +276,18 @@ def test_lexicon_is_well_formed() -> None:
     assert set(raw["kinds"]) == set(KINDS)
     for kind in KINDS:
         assert raw["kinds"][kind]["patterns"] and raw["kinds"][kind]["keywords"]
+
+
+def test_long_weak_commands_name_only_intents_the_bot_has() -> None:
+    """nlu_ext/risk_override.py turns long, weakly read commands into answers; an intent that
+    no longer exists there (e.g. a removed `goodbye`) would hide a real change of the domain."""
+    tree = ast.parse((ROOT / "nlu_ext" / "risk_override.py").read_text(encoding="utf-8"))
+    commands: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "SHORT_COMMAND_INTENTS" for t in node.targets
+        ):
+            commands = set(ast.literal_eval(node.value))
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    assert commands and commands <= intents, commands - intents
