@@ -7,11 +7,14 @@ skeleton carry inflections, typos and missing æøå ("skaere", "slaar", "gennem
 n-grams carry who does what ("far slår", "ikke spist"). bot/risk.py adds the kinds this model is
 sure of to the lexicon's, so the lexicon's precision and the model's recall add up.
 
-Training is deterministic (liblinear, fixed seed) and takes well under a second, so each process
-that detects danger (the Rasa engine's nlu_ext and the action server/API) trains it on first use
-from the labelled sets (bot/understanding/danger_corpus.py) with this same code; no pickled model
-is shipped. Scoring walks the message's n-grams in plain Python (~0.2 ms), not scikit-learn's
-transform (ms per call), and gives the same numbers.
+The model reads the message as the lexicon prepares it (bot.risk.model_input: chat spellings
+made canonical, idioms and check phrases blanked), so "slår mig i skak" is no danger word here
+either. Training is deterministic (liblinear, fixed seed) and takes 0.6-3 s depending on load,
+so each process that imports bot.risk (the Rasa engine's nlu_ext, the action server, the API)
+trains it in a background thread at start from the labelled sets (danger_corpus.TRAINING_SETS)
+with this same code; no pickled model is shipped, and the engine's scikit-learn 1.1 and the
+app's 1.9 give the same probabilities (tests/unit/test_danger_model.py). Scoring walks the
+message's n-grams in plain Python (~0.1 ms), not scikit-learn's transform (ms per call).
 """
 
 from __future__ import annotations
