@@ -246,6 +246,13 @@ def model_input(text: str) -> str:
     return _model_text(_lexicon_pass(text)[1])
 
 
+def _flagged(text: str) -> bool:
+    """Does the lexicon raise anything (danger or a check)? Such intake answers are not used as
+    calm examples for the model."""
+    result = lexicon_risk(text)
+    return result.is_risk or bool(result.check)
+
+
 def _model_text(blanked: str) -> str:
     return " ".join(blanked.split())
 
@@ -300,7 +307,7 @@ def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
 # Layer 2 (bot/understanding/danger_model.py): a kind the trained model gives at least
 # MODEL_MIN_KIND is added to the lexicon's. Chosen by leave-one-set-out measurement
 # (eval/danger_loso.py, reports/danger_loso.md).
-MODEL_MIN_KIND = 0.6
+MODEL_MIN_KIND = 0.5
 _QUOTE_MAX = 160
 
 
@@ -327,7 +334,7 @@ def detect_risk(text: str) -> RiskResult:
     """Every danger kind the text signals (lexicon and trained model), with the words that
     raised them. If the model cannot be trained, the lexicon answers alone."""
     lexicon, blanked = _lexicon_pass(text)
-    model = danger_model.available_model(model_input)
+    model = danger_model.available_model(model_input, _flagged)
     if model is None or not blanked.strip():
         return lexicon
     return combine(lexicon, text, model.scores(_model_text(blanked)))
@@ -335,7 +342,7 @@ def detect_risk(text: str) -> RiskResult:
 
 def warm_up() -> None:
     """Train the model in the background (every process that imports this module)."""
-    danger_model.warm_up_in_background(model_input)
+    danger_model.warm_up_in_background(model_input, _flagged)
 
 
 warm_up()

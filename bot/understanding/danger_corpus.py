@@ -57,6 +57,21 @@ def load_set(path: Path) -> tuple[DangerItem, ...]:
     return tuple(items)
 
 
+def intake_answers() -> tuple[DangerItem, ...]:
+    """Realistic answers to the intake's free-text questions (the area corpus's train and dev
+    parts; its frozen test part is never learned from), as calm examples: they teach the model
+    how ordinary intake answers sound ("fysik og kemi giver ingen mening for mig"). They are not
+    labelled for danger, so the caller drops those the lexicon flags (`danger_model.training_data`).
+    """
+    from bot.understanding.corpus import TRAIN_PARTS, load_part
+
+    return tuple(
+        DangerItem(item.text, frozenset(), "calm", f"areas/{part}.yaml")
+        for part in TRAIN_PARTS
+        for item in load_part(part)
+    )
+
+
 def training_items(
     exclude: frozenset[str] = frozenset(), sets: tuple[str, ...] = TRAINING_SETS
 ) -> tuple[DangerItem, ...]:
