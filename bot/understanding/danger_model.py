@@ -9,7 +9,7 @@ sure of to the lexicon's, so the lexicon's precision and the model's recall add 
 
 The model reads the message as the lexicon prepares it (bot.risk.model_input: chat spellings
 made canonical, idioms and check phrases blanked), so "slår mig i skak" is no danger word here
-either. Training is deterministic (liblinear, fixed seed) and takes 0.6-3 s depending on load,
+either. Training is deterministic (liblinear, fixed seed) and takes 0.6-3.5 s depending on load,
 so each process that imports bot.risk (the Rasa engine's nlu_ext, the action server, the API)
 trains it in a background thread at start from the labelled sets (danger_corpus.TRAINING_SETS)
 with this same code; no pickled model is shipped, and the engine's scikit-learn 1.1 and the
