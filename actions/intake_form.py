@@ -8,9 +8,11 @@ question is asked and nothing is lost when a tab closes or a process restarts.
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -53,53 +55,83 @@ def _section_intro(question: Question, role: str, name: str | None) -> str | Non
     return section.intro_for(role, name)
 
 
-class ActionAskAnswer(Action):
-    def name(self) -> str:
-        return "action_ask_answer"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        role = core_role(tracker) or "parent"
+async def ask_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answered: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Ask the question the person is at (with progress); `answered` saves a store read."""
+    role = core_role(tracker) or "parent"
+    if answered is None:
         try:
             answered = await store(dispatcher, role, intake.answered_keys, respondent_id(tracker))
         except StoreUnavailable:
             return []
-        position = _current(tracker, answered, role)
-        question = position.question
-        if question is None:
-            return [SlotSet("question_key", None)]
-        intro = _section_intro(question, role, tracker.get_slot("child_name"))
-        text = question.text_for(role, tracker.get_slot("child_name"))
-        header = progress_text(position)
-        pairs = list(question.buttons_for(role))
-        # After two misunderstood tries, always offer a way on.
-        if (tracker.get_slot("fail_count") or 0) >= 2:
-            titles = {t for t, _ in pairs}
-            if "Ved ikke" not in titles:
-                pairs.append(("Ved ikke", svar_payload("ved ikke")))
-            if question.optional and "Spring over" not in titles:
-                pairs.append(("Spring over", svar_payload("spring over")))
-        body = f"{header}\n{intro}\n{text}" if intro else f"{header}\n{text}"
-        dispatcher.utter_message(text=body, buttons=buttons(pairs))
-        dispatcher.utter_message(
-            json_message={
-                "progress": {
-                    "current": position.number,
-                    "total": position.total,
-                    "question": question.key,
-                    "type": question.type,
-                }
+    position = _current(tracker, answered, role)
+    question = position.question
+    if question is None:
+        return [SlotSet("question_key", None)]
+    intro = _section_intro(question, role, tracker.get_slot("child_name"))
+    text = question.text_for(role, tracker.get_slot("child_name"))
+    header = progress_text(position)
+    pairs = list(question.buttons_for(role))
+    # After two misunderstood tries, always offer a way on.
+    if (tracker.get_slot("fail_count") or 0) >= 2:
+        titles = {t for t, _ in pairs}
+        if "Ved ikke" not in titles:
+            pairs.append(("Ved ikke", svar_payload("ved ikke")))
+        if question.optional and "Spring over" not in titles:
+            pairs.append(("Spring over", svar_payload("spring over")))
+    body = f"{header}\n{intro}\n{text}" if intro else f"{header}\n{text}"
+    dispatcher.utter_message(text=body, buttons=buttons(pairs))
+    dispatcher.utter_message(
+        json_message={
+            "progress": {
+                "current": position.number,
+                "total": position.total,
+                "question": question.key,
+                "type": question.type,
             }
-        )
-        if tracker.get_slot("question_key") == question.key:
-            return []
-        return [SlotSet("question_key", question.key)]
+        }
+    )
+    if tracker.get_slot("question_key") == question.key:
+        return []
+    return [SlotSet("question_key", question.key)]
+
+
+@dataclass
+class _Call:
+    """What this call's validation learnt: the answered questions after saving (so asking the
+    next question needs no second read), or that the store is down (the person was told)."""
+
+    answered: set[str] | None = None
+    store_down: bool = False
+
+
+# One per request: rasa_sdk runs each request in its own task, which copies the context.
+_CALL: ContextVar[_Call | None] = ContextVar("intake_call", default=None)
 
 
 class ValidateIntakeForm(FormValidationAction):
+    """Validate and save the answer, then ask the next question: one action call per turn.
+
+    The domain has no `action_ask_answer`/`utter_ask_answer`, so Rasa's form asks nothing
+    itself (rasa/core/actions/forms.py `_ask_for_slot`: "the user might have asked as part of
+    a custom action"); this action asks whenever the form goes on (the answer slot is empty).
+    Before, each form turn made two calls: this validation, then a separate ask action.
+    """
+
     def name(self) -> str:
         return "validate_intake_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        call = _Call()
+        _CALL.set(call)
+        events = await super().run(dispatcher, tracker, domain)
+        # super().run applied the validation's slots to tracker.slots.
+        if tracker.get_slot("answer") is None and not call.store_down:
+            events.extend(await ask_question(dispatcher, tracker, call.answered))
+        return events
 
     async def validate_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -113,6 +145,9 @@ class ValidateIntakeForm(FormValidationAction):
             slots = await self._validate(value, dispatcher, tracker, role, respondent)
         except StoreUnavailable:
             # Keep the question open; what was stored before stays stored.
+            call = _CALL.get()
+            if call is not None:
+                call.store_down = True
             return {"answer": None}
         # Only slots that change become events: the tracker (sent to this server with every
         # action call) grows by what is returned here, on each of ~36 questions.
@@ -129,6 +164,9 @@ class ValidateIntakeForm(FormValidationAction):
         respondent: str,
     ) -> dict[str, Any]:
         answered = await store(dispatcher, role, intake.answered_keys, respondent)
+        call = _CALL.get()
+        if call is not None:
+            call.answered = answered  # re-asking after a refused answer needs no second read
         position = _current(tracker, answered, role)
         question = position.question
         if question is None:
@@ -173,6 +211,8 @@ class ValidateIntakeForm(FormValidationAction):
         area_order = slots.get("area_order", tracker.get_slot("area_order"))
         nxt = next_position(load_questionnaire(), role, area_order, answered, redo)
         slots["redo"] = redo
+        if call is not None:
+            call.answered = answered
         if nxt.question is None:
             return {**slots, "answer": "done", "question_key": None}
         return {**slots, "answer": None, "question_key": nxt.question.key}
