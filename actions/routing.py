@@ -141,7 +141,7 @@ class ActionResume(Action):
             if stored_role not in CORE_TO_ROLE:
                 return ask_role(dispatcher, first=False) + _route("listen")
             role = stored_role
-        answered = await store(dispatcher, role, intake.answered_keys, respondent)
+        answered = set(state.get("keys") or ())  # read with the progress above
         position = next_position(
             load_questionnaire(),
             role,
