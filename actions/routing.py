@@ -232,22 +232,22 @@ class ActionDeleteData(Action):
         return [SlotSet(name, None) for name in reset]
 
 
-class ActionAskOpening(Action):
-    def name(self) -> str:
-        return "action_ask_opening"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        ask_opening(dispatcher, tracker)
-        return []
-
-
 class ValidateOpeningForm(FormValidationAction):
-    """A code (checked by the router) or a pupil's age (parsed here), by `phase`."""
+    """A code (checked by the router) or a pupil's age (parsed here), by `phase`.
+
+    It also asks for them when the form goes on, in the same call (there is no ask action;
+    see ValidateIntakeForm)."""
 
     def name(self) -> str:
         return "validate_opening_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        if tracker.get_slot("opening") is None:  # super().run applied the validation
+            ask_opening(dispatcher, tracker)
+        return events
 
     def validate_opening(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
