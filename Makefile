@@ -63,6 +63,7 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_WORKERS ?= 2
 
 bench: setup train ## load benchmark: 50/200/600 people, ramp, bare Rasa baseline (~13 min)
+	@bash scripts/ensure_nginx.sh
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
 		$(APP)/python bench/run.py --rasa-workers $(BENCH_WORKERS)
 

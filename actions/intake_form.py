@@ -2,15 +2,19 @@
 
 The form has one slot, `answer`. The question being asked is in `question_key`; the position is
 derived from the answers in the store (bot.flow), so every answer is saved before the next
-question is asked and nothing is lost when a tab closes or a process restarts.
+question is asked and nothing is lost when a tab closes or a process restarts. One answer is
+one action call (validation saves it and asks the next question) and one transaction
+(bot.form_turn).
 """
 
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -24,11 +28,10 @@ from actions.common import (
     say,
     store,
 )
-from bot import intake
+from bot import form_turn, intake
 from bot.flow import Position, next_position, progress_text
-from bot.parsing import AnswerError
 from bot.questionnaire import Question, load_questionnaire, role_key, svar_payload
-from bot.text_areas import classify_areas, reflect, signals_from_text
+from bot.text_areas import reflect
 
 # Intents that are not answers to a closed question; free-text questions accept them as text.
 OFF_TOPIC = {"out_of_scope", "insult", "thanks"}
@@ -53,53 +56,83 @@ def _section_intro(question: Question, role: str, name: str | None) -> str | Non
     return section.intro_for(role, name)
 
 
-class ActionAskAnswer(Action):
-    def name(self) -> str:
-        return "action_ask_answer"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        role = core_role(tracker) or "parent"
+async def ask_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answered: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Ask the question the person is at (with progress); `answered` saves a store read."""
+    role = core_role(tracker) or "parent"
+    if answered is None:
         try:
             answered = await store(dispatcher, role, intake.answered_keys, respondent_id(tracker))
         except StoreUnavailable:
             return []
-        position = _current(tracker, answered, role)
-        question = position.question
-        if question is None:
-            return [SlotSet("question_key", None)]
-        intro = _section_intro(question, role, tracker.get_slot("child_name"))
-        text = question.text_for(role, tracker.get_slot("child_name"))
-        header = progress_text(position)
-        pairs = list(question.buttons_for(role))
-        # After two misunderstood tries, always offer a way on.
-        if (tracker.get_slot("fail_count") or 0) >= 2:
-            titles = {t for t, _ in pairs}
-            if "Ved ikke" not in titles:
-                pairs.append(("Ved ikke", svar_payload("ved ikke")))
-            if question.optional and "Spring over" not in titles:
-                pairs.append(("Spring over", svar_payload("spring over")))
-        body = f"{header}\n{intro}\n{text}" if intro else f"{header}\n{text}"
-        dispatcher.utter_message(text=body, buttons=buttons(pairs))
-        dispatcher.utter_message(
-            json_message={
-                "progress": {
-                    "current": position.number,
-                    "total": position.total,
-                    "question": question.key,
-                    "type": question.type,
-                }
+    position = _current(tracker, answered, role)
+    question = position.question
+    if question is None:
+        return [SlotSet("question_key", None)]
+    intro = _section_intro(question, role, tracker.get_slot("child_name"))
+    text = question.text_for(role, tracker.get_slot("child_name"))
+    header = progress_text(position)
+    pairs = list(question.buttons_for(role))
+    # After two misunderstood tries, always offer a way on.
+    if (tracker.get_slot("fail_count") or 0) >= 2:
+        titles = {t for t, _ in pairs}
+        if "Ved ikke" not in titles:
+            pairs.append(("Ved ikke", svar_payload("ved ikke")))
+        if question.optional and "Spring over" not in titles:
+            pairs.append(("Spring over", svar_payload("spring over")))
+    body = f"{header}\n{intro}\n{text}" if intro else f"{header}\n{text}"
+    dispatcher.utter_message(text=body, buttons=buttons(pairs))
+    dispatcher.utter_message(
+        json_message={
+            "progress": {
+                "current": position.number,
+                "total": position.total,
+                "question": question.key,
+                "type": question.type,
             }
-        )
-        if tracker.get_slot("question_key") == question.key:
-            return []
-        return [SlotSet("question_key", question.key)]
+        }
+    )
+    if tracker.get_slot("question_key") == question.key:
+        return []
+    return [SlotSet("question_key", question.key)]
+
+
+@dataclass
+class _Call:
+    """What this call's validation learnt: the answered questions after saving (so asking the
+    next question needs no second read), or that the store is down (the person was told)."""
+
+    answered: set[str] | None = None
+    store_down: bool = False
+
+
+# One per request: rasa_sdk runs each request in its own task, which copies the context.
+_CALL: ContextVar[_Call | None] = ContextVar("intake_call", default=None)
 
 
 class ValidateIntakeForm(FormValidationAction):
+    """Validate and save the answer, then ask the next question: one action call per turn.
+
+    The domain has no `action_ask_answer`/`utter_ask_answer`, so Rasa's form asks nothing
+    itself (rasa/core/actions/forms.py `_ask_for_slot`: "the user might have asked as part of
+    a custom action"); this action asks whenever the form goes on (the answer slot is empty).
+    Before, each form turn made two calls: this validation, then a separate ask action.
+    """
+
     def name(self) -> str:
         return "validate_intake_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        call = _Call()
+        _CALL.set(call)
+        events = await super().run(dispatcher, tracker, domain)
+        # super().run applied the validation's slots to tracker.slots.
+        if tracker.get_slot("answer") is None and not call.store_down:
+            events.extend(await ask_question(dispatcher, tracker, call.answered))
+        return events
 
     async def validate_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -107,96 +140,56 @@ class ValidateIntakeForm(FormValidationAction):
         if value is None:
             # Slots reset by other actions (answer=None) are "validated" too; nothing to do.
             return {}
-        role = core_role(tracker) or "parent"
-        respondent = respondent_id(tracker)
-        try:
-            slots = await self._validate(value, dispatcher, tracker, role, respondent)
-        except StoreUnavailable:
-            # Keep the question open; what was stored before stays stored.
-            return {"answer": None}
-        # Only slots that change become events: the tracker (sent to this server with every
-        # action call) grows by what is returned here, on each of ~36 questions.
-        return {
-            name: v for name, v in slots.items() if name == "answer" or tracker.get_slot(name) != v
-        }
-
-    async def _validate(
-        self,
-        value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        role: str,
-        respondent: str,
-    ) -> dict[str, Any]:
-        answered = await store(dispatcher, role, intake.answered_keys, respondent)
-        position = _current(tracker, answered, role)
-        question = position.question
-        if question is None:
-            return {"answer": "done", "question_key": None}
-        text = str(value if value is not None else "")
-        fails = int(tracker.get_slot("fail_count") or 0)
+        text = str(value)
         if text.startswith("/") and not text.startswith("/svar"):
             # An old button from earlier in the chat: not an answer to this question.
             return {"answer": None}
-        if question.type != "text" and latest_intent(tracker) in OFF_TOPIC:
+        role = core_role(tracker) or "parent"
+        call = _CALL.get() or _Call()
+        try:
+            turn = await store(
+                dispatcher,
+                role,
+                functools.partial(
+                    form_turn.answer,
+                    area_order=tracker.get_slot("area_order"),
+                    redo=tracker.get_slot("redo") or [],
+                    off_topic=latest_intent(tracker) in OFF_TOPIC,
+                ),
+                respondent_id(tracker),
+                role,
+                text,
+            )
+        except StoreUnavailable:
+            # Keep the question open; what was stored before stays stored.
+            call.store_down = True
+            return {"answer": None}
+        call.answered = turn.answered  # asking next needs no second read
+        fails = int(tracker.get_slot("fail_count") or 0)
+        if turn.question is None:
+            return {"answer": "done", "question_key": None}
+        if turn.off_topic:
             say(dispatcher, "off_topic_in_question", role)
             return {"answer": None, "fail_count": fails + 1}
-        schools = None
-        if question.type == "school":
-            schools = await store(dispatcher, role, intake.list_schools)
-        try:
-            parsed = question.parse(text, role, schools=schools)
-        except AnswerError as error:
-            dispatcher.utter_message(text=error.message_for(role))
+        if turn.error is not None:
+            dispatcher.utter_message(text=turn.error.message_for(role))
             return {"answer": None, "fail_count": fails + 1}
 
-        free_text = str(parsed.value) if question.type == "text" and parsed.value else None
-        await store(
-            dispatcher,
-            role,
-            intake.save_answer,
-            respondent,
-            question.key,
-            parsed.status,
-            parsed.value,
-            parsed.display,
-            free_text,
-        )
-        slots: dict[str, Any] = {"fail_count": 0}
-        if question.key == "child_name" and parsed.status == "answered":
+        slots: dict[str, Any] = {"fail_count": 0, "redo": turn.redo}
+        parsed = turn.parsed
+        if turn.question.key == "child_name" and parsed is not None and parsed.status == "answered":
             slots["child_name"] = parsed.display
-        if free_text:
-            await self._text_signals(dispatcher, role, respondent, question, free_text, slots)
-
-        answered = answered | {question.key}
-        redo = [k for k in (tracker.get_slot("redo") or []) if k != question.key]
-        area_order = slots.get("area_order", tracker.get_slot("area_order"))
-        nxt = next_position(load_questionnaire(), role, area_order, answered, redo)
-        slots["redo"] = redo
-        if nxt.question is None:
-            return {**slots, "answer": "done", "question_key": None}
-        return {**slots, "answer": None, "question_key": nxt.question.key}
-
-    async def _text_signals(
-        self,
-        dispatcher: CollectingDispatcher,
-        role: str,
-        respondent: str,
-        question: Question,
-        text: str,
-        slots: dict[str, Any],
-    ) -> None:
-        """Text that answers a question about problems can raise concern signals; strengths,
-        network, leisure likes and "what helped" never do (they are resources). The open
-        question also orders the areas."""
-        signals = signals_from_text(text) if question.problem_text else []
-        # The question key goes with each signal so the summary can say where it came from.
-        record = functools.partial(intake.record_signal, question_key=question.key)
-        for area, kind, matched in signals:
-            await store(dispatcher, role, record, respondent, area, kind, 1.0, matched, False)
-        if question.classify_areas and question.section == "open":
-            # The open question decides which areas come first; the reflection shows
-            # the person they were heard.
-            hits = classify_areas(text)
-            dispatcher.utter_message(text=reflect(hits, role))
-            slots["area_order"] = [hit.area for hit in hits]
+        if turn.hits is not None:
+            # The reflection shows the person they were heard; the areas order what follows.
+            dispatcher.utter_message(text=reflect(turn.hits, role))
+            slots["area_order"] = [hit.area for hit in turn.hits]
+        nxt = turn.next.question if turn.next is not None else None
+        if nxt is None:
+            slots.update(answer="done", question_key=None)
+        else:
+            slots.update(answer=None, question_key=nxt.key)
+        # Only slots that change become events: the tracker (sent to this server with every
+        # action call) grows by what is returned here, on each of ~40 questions.
+        return {
+            name: v for name, v in slots.items() if name == "answer" or tracker.get_slot(name) != v
+        }

@@ -141,7 +141,7 @@ class ActionResume(Action):
             if stored_role not in CORE_TO_ROLE:
                 return ask_role(dispatcher, first=False) + _route("listen")
             role = stored_role
-        answered = await store(dispatcher, role, intake.answered_keys, respondent)
+        answered = set(state.get("keys") or ())  # read with the progress above
         position = next_position(
             load_questionnaire(),
             role,
@@ -232,22 +232,22 @@ class ActionDeleteData(Action):
         return [SlotSet(name, None) for name in reset]
 
 
-class ActionAskOpening(Action):
-    def name(self) -> str:
-        return "action_ask_opening"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        ask_opening(dispatcher, tracker)
-        return []
-
-
 class ValidateOpeningForm(FormValidationAction):
-    """A code (checked by the router) or a pupil's age (parsed here), by `phase`."""
+    """A code (checked by the router) or a pupil's age (parsed here), by `phase`.
+
+    It also asks for them when the form goes on, in the same call (there is no ask action;
+    see ValidateIntakeForm)."""
 
     def name(self) -> str:
         return "validate_opening_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        if tracker.get_slot("opening") is None:  # super().run applied the validation
+            ask_opening(dispatcher, tracker)
+        return events
 
     def validate_opening(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

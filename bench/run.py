@@ -57,6 +57,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import stack as stack_mod  # noqa: E402
 
 TARGET_P95_MS = 300.0
+TARGET_CPU_RATIO = 1.25  # per-turn CPU of the whole stack against bare Rasa in the same run
 
 # What people type, by question key; questions not listed get a button or a generic answer.
 TYPED = {
@@ -305,6 +306,8 @@ class Sampler:
         self.procs = {**procs, "load generator": os.getpid()}
         self.handles: dict[int, psutil.Process] = {}
         self.samples: dict[str, list[tuple[float, float]]] = {n: [] for n in self.procs}
+        self.cpu_start: dict[int, float] = {}
+        self.cpu_used: dict[int, tuple[str, float]] = {}
         self.task: asyncio.Task[None] | None = None
 
     def _tree(self, pid: int) -> list[psutil.Process]:
@@ -343,6 +346,12 @@ class Sampler:
                 with contextlib.suppress(psutil.Error):
                     cpu += proc.cpu_percent(None)
                     rss += proc.memory_info().rss
+                    # CPU seconds since the level began, per process (its first sight counts
+                    # from then): the per-turn CPU cost is read from these, not from samples.
+                    times = proc.cpu_times()
+                    used = times.user + times.system
+                    self.cpu_start.setdefault(proc.pid, used)
+                    self.cpu_used[proc.pid] = (name, used - self.cpu_start[proc.pid])
             if record and procs:
                 self.samples.setdefault(name, []).append((cpu, rss / 2**20))
         # The whole machine, in percent of one core (200 = both cores busy).
@@ -363,6 +372,14 @@ class Sampler:
     def __exit__(self, *exc: object) -> None:
         if self.task:
             self.task.cancel()
+        self.sample(record=False)  # the CPU seconds up to the end of the level
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used during the level, per process group."""
+        out: dict[str, float] = {}
+        for name, used in self.cpu_used.values():
+            out[name] = out.get(name, 0.0) + used
+        return {name: round(used, 2) for name, used in sorted(out.items())}
 
     def summary(self) -> dict[str, dict[str, float]]:
         out = {}
@@ -376,6 +393,26 @@ class Sampler:
                 "rss_max_mb": round(max(m for _, m in samples), 1),
             }
         return out
+
+
+# Every process that serves the chat: entry point, Rasa workers, action server, API, PostgreSQL
+# and Redis. Only the load generator (and the machine total) are left out, on both systems.
+NOT_SERVING = {"load generator", "machine"}
+
+
+def cpu_per_turn(row: dict[str, Any]) -> float | None:
+    """CPU milliseconds the serving processes spent per answered turn in this level."""
+    turns = row.get("turns") or 0
+    if not turns:
+        return None
+    used = sum(v for k, v in row.get("cpu_s", {}).items() if k not in NOT_SERVING)
+    return round(used * 1000 / turns, 2)
+
+
+def pooled_cpu_per_turn(rows: list[dict[str, Any]]) -> float | None:
+    turns = sum(r.get("turns") or 0 for r in rows)
+    used = sum(v for r in rows for k, v in r.get("cpu_s", {}).items() if k not in NOT_SERVING)
+    return round(used * 1000 / turns, 2) if turns else None
 
 
 def _client() -> aiohttp.ClientSession:
@@ -417,12 +454,44 @@ async def run_level(
             unfinished = len(pending)
         ended = min(time.monotonic(), stop_at)
     result = {"people": people, **rec.summary(started, ended), "processes": sampler.summary()}
+    result["cpu_s"] = sampler.cpu_seconds()
+    result["cpu_ms_per_turn"] = cpu_per_turn(result)
     result["errors"] += unfinished
     for task in done:
         if task.exception() is not None:
             result["errors"] += 1
             result["error_examples"].append(repr(task.exception())[:160])
     return result
+
+
+def profile(procs: dict[str, int], args: argparse.Namespace, people: int) -> list[Any]:
+    """py-spy flame graphs of the Rasa workers and the action server during one level."""
+    if not args.profile_dir or people != args.profile_level:
+        return []
+    spy = Path(sys.executable).parent / "py-spy"
+    out = Path(args.profile_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    spies = []
+    for name, pid in procs.items():
+        if not (name.startswith("rasa") or name == "actions"):
+            continue
+        path = out / f"{name}-{people}.svg"
+        spies.append(
+            subprocess.Popen(  # noqa: S603 - our own tool, fixed arguments
+                [str(spy), "record", "--pid", str(pid), "--rate", "100", "--nonblocking"]
+                + ["--duration", str(int(args.duration)), "--output", str(path)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        print(f"  py-spy: {path}", flush=True)
+    return spies
+
+
+def finish_profiles(spies: list[Any]) -> None:
+    for spy in spies:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            spy.wait(timeout=60)
 
 
 async def single_user(rasa_url: str, turns: int, bare: bool) -> dict[str, Any]:
@@ -624,6 +693,14 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 def print_table(report: dict[str, Any]) -> None:
     print("\n=== Skolebro bench ===", report["started_at"], report["machine"])
+    cpu = report.get("cpu_per_turn")
+    if cpu:
+        verdict = "met" if (cpu["ratio"] or 99) <= TARGET_CPU_RATIO else "NOT met"
+        print(
+            f"HEADLINE per-turn CPU: skolebro {cpu['skolebro_ms']} ms, bare Rasa "
+            f"{cpu['bare_ms']} ms, ratio x{cpu['ratio']} (target <= x{TARGET_CPU_RATIO}: "
+            f"{verdict}; all levels pooled, every serving process incl. PostgreSQL and Redis)"
+        )
     one = report["one_off"]
     print(
         f"training {one.get('train', {}).get('seconds')} s (target < 90) | "
@@ -636,7 +713,7 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"single user p50 by kind of turn (ms): {one['single_user'].get('p50_ms_by_kind')}")
     header = (
         f"{'system':<10}{'people':>7}{'turns/s':>9}{'p50':>8}{'p95':>8}{'p99':>8}"
-        f"{'errors':>8}{'intakes':>8}  CPU% mean/max, RSS max MB per process"
+        f"{'errors':>8}{'intakes':>8}{'CPU/turn':>10}  CPU% mean/max, RSS max MB per process"
     )
     print(header)
     for system in ("skolebro", "bare"):
@@ -648,12 +725,13 @@ def print_table(report: dict[str, Any]) -> None:
             print(
                 f"{system:<10}{row['people']:>7}{row['turns_per_s']:>9}{row['p50_ms']!s:>8}"
                 f"{row['p95_ms']!s:>8}{row['p99_ms']!s:>8}{row['errors']:>8}"
-                f"{row['intakes_completed']:>8}  {procs}"
+                f"{row['intakes_completed']:>8}{row.get('cpu_ms_per_turn')!s:>8}ms  {procs}"
             )
     for row in report.get("ratios", []):
         print(
             f"ratio skolebro/bare at {row['people']} people: p50 x{row['p50']}, "
-            f"p95 x{row['p95']}, turns/s x{row['turns_per_s']}"
+            f"p95 x{row['p95']}, turns/s x{row['turns_per_s']}, "
+            f"CPU per turn x{row.get('cpu_per_turn')}"
         )
     best = (report.get("ramp") or {}).get("best_held")
     if best:
@@ -749,7 +827,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         print(f"  cold {one['cold_start_s']} s, single {one['single_user']}", flush=True)
         for people in levels:
             print(f"skolebro: {people} people for {args.duration:.0f} s ...", flush=True)
+            spies = profile(procs, args, people)
             row = await run_level(st.rasa_url, people, think, args.duration, procs, seed=people)
+            finish_profiles(spies)
             report["levels"]["skolebro"].append(row)
             print(f"  {_fmt_row(row)}", flush=True)
         if args.ramp_step > 0:
@@ -791,9 +871,18 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 "p50": ratio(a["p50_ms"], b["p50_ms"]),
                 "p95": ratio(a["p95_ms"], b["p95_ms"]),
                 "turns_per_s": ratio(a["turns_per_s"], b["turns_per_s"]),
+                "cpu_per_turn": ratio(a.get("cpu_ms_per_turn"), b.get("cpu_ms_per_turn")),
             }
             for a, b in zip(report["levels"]["skolebro"], report["levels"]["bare"], strict=False)
         ]
+        mine = pooled_cpu_per_turn(report["levels"]["skolebro"])
+        base = pooled_cpu_per_turn(report["levels"]["bare"])
+        report["cpu_per_turn"] = {
+            "skolebro_ms": mine,
+            "bare_ms": base,
+            "ratio": ratio(mine, base),
+            "target_ratio": TARGET_CPU_RATIO,
+        }
     report["logs"] = str(tmp / "logs")
     return report
 
@@ -818,6 +907,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--profile-dir", default="", help="py-spy flame graphs go here")
+    parser.add_argument("--profile-level", type=int, default=200, help="people level to profile")
     args = parser.parse_args(argv)
     if args.quick:
         args.levels, args.duration, args.skip_train = "10,50", 15.0, True

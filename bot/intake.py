@@ -396,42 +396,55 @@ def save_answer(
     Without consent nothing is stored (logged as a warning), because the bot must not keep
     personal data it has no permission for.
     """
-    if status not in ANSWER_STATUSES:
-        raise ValueError(f"unknown answer status {status!r}; expected one of {ANSWER_STATUSES}")
     with session_scope() as session:
         resp = _respondent(session, conversation_id)
-        if require_consent and not resp.has_consent:
-            log.warning("answer %s not stored: no consent for this conversation", question_key)
-            return
-        answer = session.scalar(
-            select(Answer).where(
-                Answer.respondent_id == resp.id, Answer.question_key == question_key
-            )
+        save_in(session, resp, question_key, status, value, display, free_text, require_consent)
+
+
+def save_in(
+    session: Session,
+    resp: Respondent,
+    question_key: str,
+    status: str,
+    value: object,
+    display: str,
+    free_text: str | None = None,
+    require_consent: bool = True,
+) -> bool:
+    """save_answer inside the caller's transaction; False when nothing may be stored."""
+    if status not in ANSWER_STATUSES:
+        raise ValueError(f"unknown answer status {status!r}; expected one of {ANSWER_STATUSES}")
+    if require_consent and not resp.has_consent:
+        log.warning("answer %s not stored: no consent for this conversation", question_key)
+        return False
+    answer = session.scalar(
+        select(Answer).where(Answer.respondent_id == resp.id, Answer.question_key == question_key)
+    )
+    if answer is None:
+        answer = Answer(respondent_id=resp.id, question_key=question_key, revision=1)
+        session.add(answer)
+    else:
+        same = (
+            answer.status == status
+            and answer.value == value
+            and answer.display == display
+            and answer.free_text == free_text
         )
-        if answer is None:
-            answer = Answer(respondent_id=resp.id, question_key=question_key, revision=1)
-            session.add(answer)
-        else:
-            same = (
-                answer.status == status
-                and answer.value == value
-                and answer.display == display
-                and answer.free_text == free_text
-            )
-            if same:  # a retried action: keep the original revision...
-                # ...and the time, unless the answer was given before a resume code opened
-                # this conversation: given again here, it is this chat's own answer now (else
-                # re-typing an old answer and seeing it in the review would reveal it).
-                resumed = _resumed_at(session, resp.id)
-                if resumed is not None and answer.answered_at <= resumed:
-                    answer.answered_at = utcnow()
-                return
-            answer.revision += 1
-        answer.status = status
-        answer.value = value
-        answer.display = display
-        answer.free_text = free_text or None
-        answer.answered_at = utcnow()
+        if same:  # a retried action: keep the original revision...
+            # ...and the time, unless the answer was given before a resume code opened
+            # this conversation: given again here, it is this chat's own answer now (else
+            # re-typing an old answer and seeing it in the review would reveal it).
+            resumed = _resumed_at(session, resp.id)
+            if resumed is not None and answer.answered_at <= resumed:
+                answer.answered_at = utcnow()
+            return True
+        answer.revision += 1
+    answer.status = status
+    answer.value = value
+    answer.display = display
+    answer.free_text = free_text or None
+    answer.answered_at = utcnow()
+    return True
 
 
 def get_answers(conversation_id: str) -> dict[str, dict[str, Any]]:
@@ -477,17 +490,20 @@ def answers_for_chat(conversation_id: str, chat_id: str) -> tuple[dict[str, dict
 
 
 def answered_keys(conversation_id: str) -> set[str]:
-    """The questions answered so far: all the dialogue needs to know where the person is.
-
-    One query, and no answer is decrypted (the values stay in the database)."""
+    """The questions answered so far: all the dialogue needs to know where the person is."""
     with session_scope() as session:
-        return set(
-            session.scalars(
-                select(Answer.question_key)
-                .join(Respondent, Answer.respondent_id == Respondent.id)
-                .where(Respondent.conversation_id == conversation_id)
-            )
+        return answered_in(session, conversation_id)
+
+
+def answered_in(session: Session, conversation_id: str) -> set[str]:
+    """answered_keys in the caller's transaction: one query, and no answer is decrypted."""
+    return set(
+        session.scalars(
+            select(Answer.question_key)
+            .join(Respondent, Answer.respondent_id == Respondent.id)
+            .where(Respondent.conversation_id == conversation_id)
         )
+    )
 
 
 def _delete_personal_data(session: Session, resp: Respondent) -> int:
@@ -545,61 +561,77 @@ def record_signal(
     question_key: str | None = None,
 ) -> None:
     """Store a cause/danger signal. Urgent ones mark the case urgent and notify at once."""
-    urgent_ids: list[int] = []
     with session_scope() as session:
         resp = _respondent(session, conversation_id)
-        if not resp.has_consent:
-            # No permission to keep anything about this person: count the event only, so the
-            # municipality can see how often danger shows up before consent.
-            audit.log(
-                session,
-                "signal.without_consent",
-                actor="bot",
-                details={"kind": kind[:80], "area": area, "urgent": bool(urgent)},
-            )
-            return
-        source_hash = crypto.signal_hash(kind[:80], area, question_key, source_text)
-        dup = session.scalar(
-            select(Signal.id).where(
-                Signal.respondent_id == resp.id, Signal.source_hash == source_hash
-            )
+        urgent_ids = add_signal(
+            session, resp, area, kind, weight, source_text, urgent, question_key=question_key
         )
-        if dup is not None:
-            return
-        case = resp.case
-        if urgent and case is None:
-            # Danger cannot wait for the end of the interview: open the case now, with what
-            # is known so far, so a worker is told at once.
-            case = _new_case(session)
-            resp.case_id = case.id
-            resp.case = case
-            _apply_answers_to_case(session, resp, case)
-            _mark_parents_involved(resp, case)
-        session.add(
-            Signal(
-                respondent_id=resp.id,
-                case_id=case.id if case is not None else None,
-                area=area,
-                kind=kind[:80],
-                weight=float(weight),
-                question_key=question_key,
-                source_text=source_text or None,
-                source_hash=source_hash,
-                urgent=bool(urgent),
-            )
-        )
-        if urgent and case is not None:
-            first_time = not case.urgent
-            case.urgent = True
-            case.urgent_at = case.urgent_at or utcnow()
-            if first_time:
-                rows = outbox.queue_case_event(
-                    session, case, "urgent_signal", dedupe=f"urgent:{case.id}"
-                )
-                session.flush()
-                urgent_ids = [r.id for r in rows]
-            audit.log(session, "case.marked_urgent", actor="bot", case=case, details={"kind": kind})
     outbox.deliver_soon(urgent_ids)
+
+
+def add_signal(
+    session: Session,
+    resp: Respondent,
+    area: str | None,
+    kind: str,
+    weight: float,
+    source_text: str,
+    urgent: bool,
+    *,
+    question_key: str | None = None,
+) -> list[int]:
+    """record_signal inside the caller's transaction; returns the outbox rows to deliver."""
+    urgent_ids: list[int] = []
+    if not resp.has_consent:
+        # No permission to keep anything about this person: count the event only, so the
+        # municipality can see how often danger shows up before consent.
+        audit.log(
+            session,
+            "signal.without_consent",
+            actor="bot",
+            details={"kind": kind[:80], "area": area, "urgent": bool(urgent)},
+        )
+        return []
+    source_hash = crypto.signal_hash(kind[:80], area, question_key, source_text)
+    dup = session.scalar(
+        select(Signal.id).where(Signal.respondent_id == resp.id, Signal.source_hash == source_hash)
+    )
+    if dup is not None:
+        return []
+    case = resp.case
+    if urgent and case is None:
+        # Danger cannot wait for the end of the interview: open the case now, with what
+        # is known so far, so a worker is told at once.
+        case = _new_case(session)
+        resp.case_id = case.id
+        resp.case = case
+        _apply_answers_to_case(session, resp, case)
+        _mark_parents_involved(resp, case)
+    session.add(
+        Signal(
+            respondent_id=resp.id,
+            case_id=case.id if case is not None else None,
+            area=area,
+            kind=kind[:80],
+            weight=float(weight),
+            question_key=question_key,
+            source_text=source_text or None,
+            source_hash=source_hash,
+            urgent=bool(urgent),
+        )
+    )
+    if urgent and case is not None:
+        first_time = not case.urgent
+        case.urgent = True
+        case.urgent_at = case.urgent_at or utcnow()
+        if first_time:
+            rows = outbox.queue_case_event(
+                session, case, "urgent_signal", dedupe=f"urgent:{case.id}"
+            )
+            session.flush()
+            urgent_ids = [r.id for r in rows]
+        audit.log(session, "case.marked_urgent", actor="bot", case=case, details={"kind": kind})
+    return urgent_ids
 
 
 # --- case -------------------------------------------------------------------------------------
@@ -655,13 +687,23 @@ def case_reference(conversation_id: str) -> str | None:
 
 def list_schools() -> list[str]:
     with session_scope() as session:
-        muni = municipality(session)
-        if muni is None:
-            return []
-        names = session.scalars(
-            select(School.name).where(School.municipality_id == muni.id, School.active.is_(True))
-        )
-        return sorted(names, key=danish_sort_key)
+        return schools_in(session)
+
+
+def schools_in(session: Session) -> list[str]:
+    """The municipality's active schools, in Danish order (list_schools in a transaction)."""
+    muni = municipality(session)
+    if muni is None:
+        return []
+    names = session.scalars(
+        select(School.name).where(School.municipality_id == muni.id, School.active.is_(True))
+    )
+    return sorted(names, key=danish_sort_key)
+
+
+def respondent_in(session: Session, conversation_id: str) -> Respondent:
+    """The conversation's respondent row (created on first use), in the caller's transaction."""
+    return _respondent(session, conversation_id)
 
 
 def school_contact(name: str) -> dict[str, Any]:
@@ -681,12 +723,20 @@ def progress(conversation_id: str) -> dict[str, Any]:
         resp = _find(session, conversation_id)
         if resp is None:
             return {"started": False, "answered": 0, "keys": [], "consent": False}
-        keys = [a.question_key for a in resp.answers]
+        # Keys and the case number only: loading the answers would decrypt every one of them.
+        keys = sorted(
+            session.scalars(select(Answer.question_key).where(Answer.respondent_id == resp.id))
+        )
+        reference = (
+            session.scalar(select(Case.reference).where(Case.id == resp.case_id))
+            if resp.case_id is not None
+            else None
+        )
         return {
             "started": True,
             "role": resp.role,
             "consent": resp.has_consent,
             "answered": len(keys),
-            "keys": sorted(keys),
-            "case_reference": resp.case.reference if resp.case is not None else None,
+            "keys": keys,
+            "case_reference": reference,
         }

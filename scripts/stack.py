@@ -502,7 +502,7 @@ class Stack:
                 [
                     str(APP_BIN / "python"),
                     "-m",
-                    "rasa_sdk",
+                    "rasa_sdk_plugins.serve",  # rasa-sdk's server in one process
                     "--actions",
                     "actions",
                     "--port",

@@ -657,7 +657,74 @@ def check_socketio_channel() -> list[str]:
     return problems
 
 
+def check_response_validation() -> list[str]:
+    """The action-response check accepts and refuses exactly what Rasa's jsonschema does."""
+    from jsonschema import ValidationError, validate
+
+    spec = RemoteAction.action_response_format_spec()
+    action = RemoteAction("validate_intake_form", None)
+    valid_events: list[dict[str, Any]] = [
+        e.as_dict()
+        for e in [
+            SlotSet("answer", None),
+            SlotSet("question_key", "grade"),
+            BotUttered("Hej", {"buttons": [{"title": "Ja", "payload": "/affirm"}]}),
+            ActiveLoop("intake_form"),
+            ActionExecutionRejected("intake_form"),
+            ActionExecuted("action_listen"),
+            UserUttered("hej", {"name": "greet", "confidence": 0.9}, []),
+            SessionStarted(),
+            Restarted(),
+        ]
+    ]
+    rng = random.Random(3)
+    broken_values: list[Any] = [None, 1, "x", [], {}, {"a": 1}, 2.5, True]
+    cases: list[Any] = [
+        {"events": valid_events, "responses": [{"text": "Hej"}]},
+        {"events": [], "responses": []},
+        {},
+        [],
+        "x",
+        {"events": {}},
+        {"responses": [1]},
+        {"events": [{"event": "nope"}]},
+        {"events": [{"name": "answer", "value": 1}]},
+        {"events": [{"event": "slot", "name": "answer"}]},
+        {"events": [{"event": "slot", "name": 3, "value": 1}]},
+        {"events": [{"event": "user", "parse_data": {"entities": [{"value": 1}]}}]},
+        {"events": [{"event": "action", "name": 3}]},
+        {"events": [{"event": 5}]},
+        {"events": [{"event": "bot", "timestamp": "now"}]},
+    ]
+    for _ in range(400):
+        events = copy.deepcopy(rng.sample(valid_events, rng.randint(1, len(valid_events))))
+        event = rng.choice(events)
+        key = rng.choice([*event.keys(), "event", "name", "value", "entities", "timestamp"])
+        if rng.random() < 0.3:
+            event.pop(key, None)
+        else:
+            event[key] = rng.choice(broken_values)
+        cases.append({"events": events, "responses": [{"text": "x"}]})
+    problems: list[str] = []
+    for case in cases:
+        try:
+            validate(case, spec)
+            rasa_ok = True
+        except ValidationError:
+            rasa_ok = False
+        try:
+            ours_ok = action._validate_action_result(case)
+        except ValidationError:
+            ours_ok = False
+        if rasa_ok != ours_ok:
+            problems.append(f"Rasa says {rasa_ok}, ours {ours_ok}: {json.dumps(case)[:300]}")
+    if sum(1 for c in cases if isinstance(c, dict)) < 100:
+        problems.append("too few cases")
+    return problems[:10]
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
+    "response_validation": check_response_validation,
     "button_parse": check_button_parse,
     "applied_events": check_applied_events,
     "action_payload": check_action_payload,

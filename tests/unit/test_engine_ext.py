@@ -36,7 +36,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("check", ["applied_events", "action_payload", "button_parse"])
+@pytest.mark.parametrize(
+    "check", ["applied_events", "action_payload", "button_parse", "response_validation"]
+)
 def test_engine_speedup_matches_rasa(check: str) -> None:
     result = _run(check)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
