@@ -65,7 +65,14 @@ def answer(
         free_text = str(parsed.value) if question.type == "text" and parsed.value else None
         resp = intake.respondent_in(session, conversation_id)
         intake.save_in(
-            session, resp, question.key, parsed.status, parsed.value, parsed.display, free_text
+            session,
+            resp,
+            question.key,
+            parsed.status,
+            parsed.value,
+            parsed.display,
+            free_text,
+            first=question.key not in answered,
         )
         hits = None
         if free_text:

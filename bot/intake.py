@@ -410,15 +410,26 @@ def save_in(
     display: str,
     free_text: str | None = None,
     require_consent: bool = True,
+    *,
+    first: bool = False,
 ) -> bool:
-    """save_answer inside the caller's transaction; False when nothing may be stored."""
+    """save_answer inside the caller's transaction; False when nothing may be stored.
+
+    `first`: the caller read in this transaction that the question has no answer yet, so there
+    is no stored answer to load (and decrypt) for comparison."""
     if status not in ANSWER_STATUSES:
         raise ValueError(f"unknown answer status {status!r}; expected one of {ANSWER_STATUSES}")
     if require_consent and not resp.has_consent:
         log.warning("answer %s not stored: no consent for this conversation", question_key)
         return False
-    answer = session.scalar(
-        select(Answer).where(Answer.respondent_id == resp.id, Answer.question_key == question_key)
+    answer = (
+        None
+        if first
+        else session.scalar(
+            select(Answer).where(
+                Answer.respondent_id == resp.id, Answer.question_key == question_key
+            )
+        )
     )
     if answer is None:
         answer = Answer(respondent_id=resp.id, question_key=question_key, revision=1)
