@@ -72,6 +72,9 @@ def new_resume_code() -> str:
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
+LAST_SEEN_RESOLUTION = timedelta(minutes=10)
+
+
 def _respondent(session: Session, conversation_id: str, channel: str = "web") -> Respondent:
     resp = session.scalar(select(Respondent).where(Respondent.conversation_id == conversation_id))
     if resp is None:
@@ -79,7 +82,11 @@ def _respondent(session: Session, conversation_id: str, channel: str = "web") ->
         session.add(resp)
         session.flush()
     else:
-        resp.last_seen_at = utcnow()
+        now = utcnow()
+        # Retention counts unfinished chats in days: one write per few minutes is enough, not
+        # one per answer (an UPDATE on every turn).
+        if resp.last_seen_at is None or now - resp.last_seen_at > LAST_SEEN_RESOLUTION:
+            resp.last_seen_at = now
     return resp
 
 
