@@ -3,7 +3,8 @@
 Runs `rasa test nlu --cross-validation` in the engine environment and turns Rasa's
 intent_report.json into reports/nlu_cross_validation.md (checked in, so changes in NLU quality
 show up in review). `--config` cross-validates another pipeline (to compare settings) and
-`--out` writes its report elsewhere; the targets (accuracy and macro F1 >= 0.90, no intent
+`--out` writes its report elsewhere, `--results` keeps Rasa's own output (intent_errors.json,
+confusion matrix) for reviewing confusions; the targets (accuracy and macro F1 >= 0.90, no intent
 below 0.80) are printed with the result.
 """
 
@@ -117,9 +118,14 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--config", default="config.yml", help="pipeline to cross-validate")
     parser.add_argument("--out", type=Path, default=REPORT, help="where the report goes")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="keep Rasa's cross-validation output (intent_errors.json, confusion matrix) here",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
+        out = args.results.resolve() if args.results else Path(tmp)
         seconds = run_cross_validation(args.folds, out, args.config)
         report = json.loads((out / "intent_report.json").read_text())
     text = render(report, args.folds, seconds, args.config)
