@@ -78,12 +78,13 @@ def verdict(report: dict) -> str:
     return (
         f"Targets (accuracy and macro F1 >= {TARGET_OVERALL:.2f}, every intent >= "
         f"{TARGET_PER_INTENT:.2f}): {'met' if met else 'NOT met'}. Accuracy {acc:.3f}, macro F1 "
-        f"{macro:.3f}, weakest intent {weakest[0]} {weakest[1]['f1-score']:.2f}."
+        f"{macro:.3f}, weakest intent {weakest[0]} {weakest[1]['f1-score']:.3f}."
     )
 
 
 def render(report: dict, folds: int, seconds: float, config: str = "config.yml") -> str:
     rows = sorted(per_intent(report).items(), key=lambda kv: kv[1]["f1-score"])
+    # Three decimals: eval/intent_targets.py reads this table, and 0.796 must not pass as 0.80.
     lines = [
         "# NLU cross-validation",
         "",
@@ -98,15 +99,15 @@ def render(report: dict, folds: int, seconds: float, config: str = "config.yml")
     ]
     for name, v in rows:
         lines.append(
-            f"| {name} | {v['precision']:.2f} | {v['recall']:.2f} | {v['f1-score']:.2f} "
+            f"| {name} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} "
             f"| {int(v['support'])} |"
         )
     for avg in ("macro avg", "weighted avg"):
         if avg in report:
             v = report[avg]
             lines.append(
-                f"| **{avg}** | {v['precision']:.2f} | {v['recall']:.2f} | "
-                f"{v['f1-score']:.2f} | {int(v['support'])} |"
+                f"| **{avg}** | {v['precision']:.3f} | {v['recall']:.3f} | "
+                f"{v['f1-score']:.3f} | {int(v['support'])} |"
             )
     if "accuracy" in report:
         lines += ["", f"Accuracy: {report['accuracy']:.3f}"]
