@@ -34,10 +34,10 @@ def main(argv: list[str]) -> int:
     print("| intent target | needed | measured |")
     print("|---|---:|---:|")
     print(f"| accuracy | {MIN_ACCURACY:.2f} | {accuracy:.3f} |")
-    print(f"| macro F1 | {MIN_MACRO_F1:.2f} | {macro:.2f} |")
+    print(f"| macro F1 | {MIN_MACRO_F1:.2f} | {macro:.3f} |")
     print(f"| intents below F1 {MIN_INTENT_F1:.2f} | 0 | {len(weak)} |")
     for value, name in weak:
-        print(f"|   {name} | | {value:.2f} |")
+        print(f"|   {name} | | {value:.3f} |")
     print(f"Intents: {'OK' if ok else 'FAIL'}")
     return 0 if ok else 1
 
