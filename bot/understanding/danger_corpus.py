@@ -7,6 +7,7 @@ a glob: a new set dropped into eval/ to be measured must never be learned from b
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,51 @@ def intake_answers() -> tuple[DangerItem, ...]:
         for part in TRAIN_PARTS
         for item in load_part(part)
     )
+
+
+# Intents of the chat itself (data/nlu.yml) whose examples are never danger: what a person says
+# to steer the conversation ("slet mine svar", "pause", "hvem læser det?"). The danger model
+# learns them as calm, so a command is never read as danger because it shares letters with a
+# danger word ("slet" and "slå"). Answers (inform), not_safe, insult and the risk intents are
+# not among them: those may carry danger.
+COMMAND_INTENTS: frozenset[str] = frozenset(
+    {
+        "greet",
+        "affirm",
+        "deny",
+        "choose_role",
+        "have_code",
+        "resume",
+        "pause",
+        "correct",
+        "delete_data",
+        "thanks",
+        "faq_who_reads",
+        "faq_storage",
+        "faq_what_next",
+        "faq_municipality",
+        "faq_is_human",
+        "faq_talk_to_person",
+    }
+)
+NLU_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu.yml"
+
+
+def chat_commands(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
+    """The examples of COMMAND_INTENTS in the NLU data, as calm items (entity markup removed)."""
+    if not path.exists():
+        return ()
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+    items = []
+    for block in raw.get("nlu") or []:
+        if block.get("intent") not in COMMAND_INTENTS:
+            continue
+        for line in str(block.get("examples") or "").splitlines():
+            text = line.strip().removeprefix("- ").strip()
+            if text and not text.startswith("/"):
+                text = re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}", r"\1\2", text)
+                items.append(DangerItem(text, frozenset(), "calm", f"nlu/{block['intent']}"))
+    return tuple(items)
 
 
 def training_items(

@@ -29,7 +29,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.normalize import fold
-from bot.understanding.danger_corpus import KINDS, DangerItem, intake_answers, training_items
+from bot.understanding.danger_corpus import (
+    KINDS,
+    DangerItem,
+    chat_commands,
+    intake_answers,
+    training_items,
+)
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[a-z0-9]+")
@@ -161,6 +167,7 @@ def training_data(
     items = list(training_items(exclude=exclude))
     if flagged is not None:
         items += [i for i in intake_answers() if not flagged(i.text)]
+        items += [i for i in chat_commands() if not flagged(i.text)]
     return items
 
 

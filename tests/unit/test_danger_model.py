@@ -136,3 +136,11 @@ def test_the_rasa_engine_environment_gives_the_same_answers() -> None:
         assert result == risk.detect_risk(text).to_dict()
         for kind, p in model.probabilities(text).items():
             assert probs[kind] == pytest.approx(p, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "text", ["slet mine svar", "slet alt", "slet samtalen", "jeg fortryder, slet det hele"]
+)
+def test_asking_to_delete_is_never_read_as_danger(text: str) -> None:
+    # "slet" shares letters with "slå": the chat's own commands are calm examples for the model.
+    assert not risk.detect_risk(text).kinds
