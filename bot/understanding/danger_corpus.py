@@ -42,7 +42,7 @@ class DangerItem:
 @functools.lru_cache(maxsize=32)
 def load_set(path: Path) -> tuple[DangerItem, ...]:
     with open(path, encoding="utf-8") as fh:
-        raw = yaml.load(fh, Loader=_LOADER) or {}
+        raw = yaml.load(fh, Loader=_LOADER) or {}  # nosec B506 - _LOADER is a SafeLoader
     items = []
     for row in raw.get("risk") or []:
         if row.get("check"):
@@ -105,7 +105,7 @@ def chat_commands(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
     """The examples of COMMAND_INTENTS in the NLU data, as calm items (entity markup removed)."""
     if not path.exists():
         return ()
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # nosec B506 - SafeLoader
     items = []
     for block in raw.get("nlu") or []:
         if block.get("intent") not in COMMAND_INTENTS:
