@@ -24,7 +24,6 @@ import math
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +35,7 @@ from bot.understanding.danger_corpus import (
     intake_answers,
     training_items,
 )
+from bot.understanding.sparse_linear import Table, add_scores, compile_tables
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[a-z0-9]+")
@@ -67,9 +67,7 @@ class DangerModel:
     # What the model reads of a message (bot.risk.model_input: idioms blanked), or the text.
     prepare: Callable[[str], str] | None = None
     # Per feature space: its analyzer and term -> (idf, weight per label).
-    tables: list[tuple[Callable[[str], list[str]], dict[str, tuple[float, tuple[float, ...]]]]] = (
-        field(default_factory=list)
-    )
+    tables: list[Table] = field(default_factory=list)
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability per danger kind for one message."""
@@ -77,20 +75,8 @@ class DangerModel:
 
     def scores(self, prepared: str) -> dict[str, float]:
         """Probabilities for a text already prepared as the model reads it."""
-        text = prepared
-        n = len(self.labels)
         acc = list(self.intercepts)
-        for analyze, table in self.tables:
-            found = []
-            for term, count in Counter(analyze(text)).items():
-                entry = table.get(term)
-                if entry is not None:  # sublinear tf-idf, L2-normalised as TfidfVectorizer does
-                    found.append(((1.0 + math.log(count)) * entry[0], entry[1]))
-            norm = math.sqrt(sum(v * v for v, _ in found)) or 1.0
-            for value, row in found:
-                w = value / norm
-                for i in range(n):
-                    acc[i] += w * row[i]
+        add_scores(acc, self.tables, prepared)
         return {
             label: 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
             for label, x in zip(self.labels, acc, strict=True)
@@ -142,14 +128,7 @@ def train(
         intercepts.append(float(clf.intercept_[0]))
     weights = np.column_stack(columns)
     model = DangerModel(settings, KINDS, tuple(intercepts), prepare)
-    offset = 0
-    for vec in (words, chars):
-        table = {
-            term: (float(vec.idf_[col]), tuple(map(float, weights[offset + col])))
-            for term, col in vec.vocabulary_.items()
-        }
-        model.tables.append((vec.build_analyzer(), table))
-        offset += len(vec.vocabulary_)
+    model.tables, _ = compile_tables((words, chars), weights)
     return model
 
 

@@ -11,8 +11,7 @@ no pickled model.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from bot.normalize import fold
 from bot.understanding.corpus import Item
 from bot.understanding.lexicon import negation_marked, scan
+from bot.understanding.sparse_linear import Table, add_scores, compile_tables
 from bot.understanding.vocabulary import AREA_ORDER, Vocabulary, load_vocabulary
 
 
@@ -52,9 +52,7 @@ class AreaModel:
     intercepts: np.ndarray | None = None
     # Per-answer scoring in plain Python: scikit-learn's transform costs ~2-5 ms a call in
     # validation and sparse-matrix set-up; a dict walk over the answer's n-grams costs ~0.3 ms.
-    _tables: list[tuple[Callable[[str], list[str]], dict[str, tuple[float, tuple[float, ...]]]]] = (
-        field(default_factory=list)
-    )
+    _tables: list[Table] = field(default_factory=list)
     _lexicon_rows: list[tuple[float, ...]] = field(default_factory=list)
 
     def _lexicon_matrix(self, texts: Sequence[str]) -> csr_matrix:
@@ -87,14 +85,8 @@ class AreaModel:
     def _compile(self) -> None:
         if self.weights is None:
             raise RuntimeError("the area model is not trained")
-        offset = 0
-        for vec in (self.words, self.chars):
-            table = {
-                term: (float(vec.idf_[col]), tuple(map(float, self.weights[offset + col])))
-                for term, col in vec.vocabulary_.items()
-            }
-            self._tables.append((vec.build_analyzer(), table))
-            offset += len(vec.vocabulary_)
+        tables, offset = compile_tables((self.words, self.chars), self.weights)
+        self._tables.extend(tables)
         if self.settings.lexicon_features:
             self._lexicon_rows = [tuple(map(float, self.weights[offset + i])) for i in range(5)]
 
@@ -102,17 +94,7 @@ class AreaModel:
         if self.intercepts is None:
             raise RuntimeError("the area model is not trained")
         acc = [float(b) for b in self.intercepts]
-        for analyze, table in self._tables:
-            found = []
-            for term, count in Counter(analyze(text)).items():
-                entry = table.get(term)
-                if entry is not None:  # sublinear tf-idf, L2-normalised as TfidfVectorizer does
-                    found.append(((1.0 + math.log(count)) * entry[0], entry[1]))
-            norm = math.sqrt(sum(v * v for v, _ in found)) or 1.0
-            for value, row in found:
-                w = value / norm
-                for i in range(5):
-                    acc[i] += w * row[i]
+        add_scores(acc, self._tables, text)
         if self.settings.lexicon_features:
             for area in {h.area for h in scan(text, self.vocab)}:
                 row = self._lexicon_rows[AREA_ORDER.index(area)]
