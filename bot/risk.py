@@ -334,10 +334,15 @@ def detect_risk(text: str) -> RiskResult:
     """Every danger kind the text signals (lexicon and trained model), with the words that
     raised them. If the model cannot be trained, the lexicon answers alone."""
     lexicon, blanked = _lexicon_pass(text)
-    model = danger_model.available_model(model_input, _flagged)
+    model = danger_model_ready()
     if model is None or not blanked.strip():
         return lexicon
     return combine(lexicon, text, model.scores(_model_text(blanked)))
+
+
+def danger_model_ready() -> danger_model.DangerModel | None:
+    """The danger model as detect_risk uses it, loaded or trained (and saved) now."""
+    return danger_model.available_model(model_input, _flagged)
 
 
 def warm_up() -> None:

@@ -35,10 +35,45 @@ FINGERPRINT_PATH = MODEL_DIR / f"{MODEL_NAME}.fingerprint"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
 
+_given_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A port to listen on, chosen below the kernel's ephemeral range.
+
+    A port from bind(0) lies in the ephemeral range, and in the seconds before a server binds
+    it the kernel may hand it out as the source port of an outgoing connection (the stack's
+    own database connections), so the server fails to start. Ports below that range are only
+    ever taken by servers.
+    """
+    low = 32768
+    with contextlib.suppress(OSError, ValueError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    first = max(1024, low // 2)
+    for _ in range(200):
+        port = first + secrets.randbelow(low - first)
+        if port in _given_ports:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("0.0.0.0", port))  # nosec B104 # only probes that the port is free
+            except OSError:
+                continue
+        _given_ports.add(port)
+        return port
+    with socket.socket() as s:  # everything below the range is taken: let the kernel choose
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def log_tail(path: Path | None, lines: int = 12) -> str:
+    """The last lines of a process log, for an error message."""
+    if path is None or not path.exists():
+        return ""
+    with contextlib.suppress(OSError):
+        text = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+        return "\n".join(text[-lines:])
+    return ""
 
 
 def fresh_database(url: str, purpose: str) -> str:
@@ -317,7 +352,10 @@ def wait_healthy(procs: Iterable[Proc], timeout: float) -> None:
     while pending:
         for proc in list(pending):
             if not proc.alive():
-                raise RuntimeError(f"{proc.name} exited during start-up ({proc.log_path})")
+                raise RuntimeError(
+                    f"{proc.name} exited during start-up ({proc.log_path}):\n"
+                    + log_tail(proc.log_path)
+                )
             if proc.healthy():
                 pending.remove(proc)
         if pending and time.monotonic() > deadline:
@@ -453,10 +491,19 @@ class Stack:
         return env
 
     def prepare(self) -> None:
-        """Database schema and demo data, so the processes start against a ready store."""
+        """Database schema, demo data and the saved danger model, so the processes start ready."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = self._env()
         subprocess.run(  # nosec B603 # fixed argv: our own python
-            [str(APP_BIN / "python"), "-m", "bot.seed"], cwd=ROOT, env=self._env(), check=True
+            [str(APP_BIN / "python"), "-m", "bot.seed"], cwd=ROOT, env=env, check=True
+        )
+        # The danger model, trained once and saved (bot/understanding/danger_model.py), so that
+        # every process of the stack loads it instead of training it at start.
+        subprocess.run(  # nosec B603 # fixed argv: our own python
+            [str(APP_BIN / "python"), "-m", "bot.understanding.danger_model"],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
 
     def rasa_cors(self, env: dict[str, str]) -> list[str]:

@@ -9,27 +9,38 @@ sure of to the lexicon's, so the lexicon's precision and the model's recall add 
 
 The model reads the message as the lexicon prepares it (bot.risk.model_input: chat spellings
 made canonical, idioms and check phrases blanked), so "slår mig i skak" is no danger word here
-either. Training is deterministic (liblinear, fixed seed) and takes 0.6-3.5 s depending on load,
-so each process that imports bot.risk (the Rasa engine's nlu_ext, the action server, the API)
-trains it in a background thread at start from the labelled sets (danger_corpus.TRAINING_SETS)
-with this same code; no pickled model is shipped, and the engine's scikit-learn 1.1 and the
-app's 1.9 give the same probabilities (tests/unit/test_danger_model.py). Scoring walks the
+either. Training is deterministic (liblinear, fixed seed) from the labelled sets
+(danger_corpus.TRAINING_SETS) and takes 5-14 s of CPU at start-up, in every process that imports
+bot.risk (the Rasa engine's nlu_ext, each worker; the action server; the API). So the trained
+tables are kept as JSON (models/danger_model.json, never a pickle) under a digest of everything
+training reads (the sets, data/nlu.yml, the area corpus, bot/'s code and word lists): the stack
+builds it once before it starts its processes, and each process loads it (~0.3 s) instead of
+training; a stale or missing file is retrained and rewritten. The engine's scikit-learn 1.1 and
+the app's 1.9 train the same probabilities (tests/unit/test_danger_model.py). Scoring walks the
 message's n-grams in plain Python (~0.1 ms), not scikit-learn's transform (ms per call).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
 from bot.normalize import fold
 from bot.understanding.danger_corpus import (
+    EVAL_DIR,
     KINDS,
+    NLU_DATA,
+    TRAINING_SETS,
     DangerItem,
     chat_commands,
     intake_answers,
@@ -92,20 +103,12 @@ def train(
     # a process that never detects danger does not pay for the import.
     import numpy as np
     from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     settings = settings or DangerModelSettings()
     items = list(items)
     texts: Sequence[str] = [prepare(i.text) if prepare else i.text for i in items]
-    words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=1)
-    chars = TfidfVectorizer(
-        analyzer="char_wb",
-        preprocessor=skeleton,
-        ngram_range=settings.char_ngrams,
-        sublinear_tf=True,
-        min_df=2,
-    )
+    words, chars = _vectorizers(settings)
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
     columns = []
     intercepts = []
@@ -132,6 +135,93 @@ def train(
     return model
 
 
+def _vectorizers(settings: DangerModelSettings) -> tuple[Any, Any]:
+    """The two feature spaces (unfitted): word 1-2-grams and character n-grams of the skeleton."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=1)
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        preprocessor=skeleton,
+        ngram_range=settings.char_ngrams,
+        sublinear_tf=True,
+        min_df=2,
+    )
+    return words, chars
+
+
+# --- The saved model -------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_FILE_ENV = "SKOLEBRO_DANGER_MODEL_FILE"  # a path, or "off" to always train in-process
+DEFAULT_MODEL_FILE = ROOT / "models" / "danger_model.json"
+_FORMAT = 1
+
+
+def model_file() -> Path | None:
+    value = os.environ.get(MODEL_FILE_ENV, "")
+    if value == "off":
+        return None
+    return Path(value) if value else DEFAULT_MODEL_FILE
+
+
+def training_digest(
+    settings: DangerModelSettings,
+    prepare: Callable[[str], str] | None,
+    flagged: Callable[[str], bool] | None,
+) -> str:
+    """A digest of everything the trained model depends on: the settings, which helpers prepare
+    and filter the texts, and the bytes of every file training reads or runs (bot/'s code and
+    YAML word lists stand in for `prepare` and `flagged`)."""
+    from bot.understanding.corpus import CORPUS_DIR, TRAIN_PARTS
+
+    digest = hashlib.sha256()
+    names = [getattr(f, "__qualname__", "") if f else "" for f in (prepare, flagged)]
+    digest.update(json.dumps([_FORMAT, asdict(settings), names]).encode())
+    files = [EVAL_DIR / name for name in TRAINING_SETS]
+    files += [CORPUS_DIR / f"{part}.yaml" for part in TRAIN_PARTS] + [NLU_DATA]
+    bot_dir = ROOT / "bot"
+    files += sorted([*bot_dir.rglob("*.py"), *bot_dir.rglob("*.yaml")])
+    for path in files:
+        digest.update(os.path.relpath(path, ROOT).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def save(model: DangerModel, path: Path, key: str) -> None:
+    """Write the model as JSON, atomically: processes starting at once may all write it."""
+    data = {
+        "format": _FORMAT,
+        "key": key,
+        "labels": list(model.labels),
+        "intercepts": list(model.intercepts),
+        "tables": [{term: [idf, *row] for term, (idf, row) in t.items()} for _, t in model.tables],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load(
+    path: Path,
+    key: str,
+    settings: DangerModelSettings,
+    prepare: Callable[[str], str] | None = None,
+) -> DangerModel | None:
+    """The saved model if it was trained from exactly these inputs, else None."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("format") != _FORMAT or data.get("key") != key:
+        return None
+    model = DangerModel(settings, tuple(data["labels"]), tuple(data["intercepts"]), prepare)
+    for vec, raw in zip(_vectorizers(settings), data["tables"], strict=True):
+        table = {term: (v[0], tuple(v[1:])) for term, v in raw.items()}
+        model.tables.append((vec.build_analyzer(), table))
+    return model
+
+
 _model: DangerModel | None = None
 _failed = False
 _lock = threading.Lock()
@@ -153,14 +243,26 @@ def training_data(
 def trained_danger_model(
     prepare: Callable[[str], str] | None = None, flagged: Callable[[str], bool] | None = None
 ) -> DangerModel:
-    """Train once per process (deterministic). A lock makes a caller wait for a training
-    already under way."""
+    """The saved model, or trained once per process (deterministic) and saved. A lock makes a
+    caller wait for a loading or training already under way."""
     global _model
     with _lock:
         if _model is None:
             start = time.perf_counter()
-            _model = train(training_data(flagged), prepare=prepare)
+            settings = DangerModelSettings()
+            path = model_file()
+            key = training_digest(settings, prepare, flagged) if path else ""
+            if path and (model := load(path, key, settings, prepare)) is not None:
+                _model = model
+                log.info("danger model loaded in %.2f s", time.perf_counter() - start)
+                return _model
+            _model = train(training_data(flagged), settings, prepare=prepare)
             log.info("danger model trained in %.2f s", time.perf_counter() - start)
+            if path:
+                try:
+                    save(_model, path, key)
+                except OSError:
+                    log.warning("danger model not saved to %s", path, exc_info=True)
         return _model
 
 
@@ -191,3 +293,12 @@ def warm_up_in_background(
     )
     thread.start()
     return thread
+
+
+if __name__ == "__main__":
+    # `python -m bot.understanding.danger_model`: load or train and save the model as the stack's
+    # processes will (scripts/stack.py runs this before starting them).
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from bot import risk
+
+    risk.danger_model_ready()

@@ -127,11 +127,11 @@ def test_the_rasa_engine_environment_gives_the_same_answers() -> None:
         text=True,
         check=True,
         timeout=120,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        # Both sides train (no saved model), so the two scikit-learn versions are compared.
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", danger_model.MODEL_FILE_ENV: "off"},
     )
     engine = json.loads(out.stdout)
-    model = danger_model.available_model(risk.model_input)
-    assert model is not None
+    model = danger_model.train(danger_model.training_data(risk._flagged), prepare=risk.model_input)
     for text, (result, probs) in zip(texts, engine, strict=True):
         assert result == risk.detect_risk(text).to_dict()
         for kind, p in model.probabilities(text).items():
@@ -144,3 +144,42 @@ def test_the_rasa_engine_environment_gives_the_same_answers() -> None:
 def test_asking_to_delete_is_never_read_as_danger(text: str) -> None:
     # "slet" shares letters with "slå": the chat's own commands are calm examples for the model.
     assert not risk.detect_risk(text).kinds
+
+
+def test_a_saved_model_answers_as_the_trained_one_and_a_stale_one_is_not_used(
+    tmp_path: Path,
+) -> None:
+    settings = danger_model.DangerModelSettings()
+    items = danger_model.training_data(risk._flagged)
+    trained = danger_model.train(items, settings, prepare=risk.model_input)
+    key = danger_model.training_digest(settings, risk.model_input, risk._flagged)
+    path = tmp_path / "danger_model.json"
+    danger_model.save(trained, path, key)
+
+    loaded = danger_model.load(path, key, settings, prepare=risk.model_input)
+    assert loaded is not None
+    for text in [
+        "min stedfar giver mig tæsk",
+        "jeg vil bare ikke være her længere",
+        "fysik og kemi giver ingen mening for mig",
+    ]:
+        for kind, p in trained.probabilities(text).items():
+            assert loaded.probabilities(text)[kind] == pytest.approx(p, abs=1e-12)
+    # Trained from other inputs (another digest) or unreadable: trained again, never used.
+    assert danger_model.load(path, "0" * 64, settings, prepare=risk.model_input) is None
+    path.write_text("{not json", encoding="utf-8")
+    assert danger_model.load(path, key, settings, prepare=risk.model_input) is None
+
+
+def test_the_digest_changes_when_a_training_set_changes(tmp_path: Path, monkeypatch) -> None:
+    settings = danger_model.DangerModelSettings()
+    copy = tmp_path / "eval"
+    copy.mkdir()
+    for name in TRAINING_SETS:
+        (copy / name).write_bytes((EVAL_DIR / name).read_bytes())
+    monkeypatch.setattr(danger_model, "EVAL_DIR", copy)
+    before = danger_model.training_digest(settings, risk.model_input, risk._flagged)
+    assert danger_model.training_digest(settings, risk.model_input, risk._flagged) == before
+    with open(copy / TRAINING_SETS[0], "a", encoding="utf-8") as fh:
+        fh.write("\n# a reviewer's note\n")
+    assert danger_model.training_digest(settings, risk.model_input, risk._flagged) != before
