@@ -26,10 +26,11 @@ Single-user p50 per turn went from ~95 ms to ~55 ms with the first two patches.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
+import functools
 import gc
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -246,10 +247,32 @@ def freeze_after_load() -> None:
     long as the process. Each full collection walked all of them: under load, ~10 pauses a minute
     of up to 0.48 s per worker, which stalled every request in flight. Frozen objects are never
     scanned; garbage made while serving is collected as before. Runs once the model is loaded
-    (the loop is free again); processes without a running loop (training, tests) are left alone.
+    (the loop is free again), in the process that serves it.
     """
-    with contextlib.suppress(RuntimeError):
+    try:
         asyncio.get_running_loop().call_soon(_freeze_startup_objects)
+    except RuntimeError:
+        # No loop yet: `python -m nlu_ext.run_rasa` imports nlu_ext before Rasa starts its server
+        # (so this used to do nothing, and every full collection walked the whole model: ~0.5 s
+        # pauses under load). Freeze once the server has loaded the model: serve_application
+        # looks load_agent_on_start up when it registers the listener.
+        import rasa.core.run
+
+        rasa.core.run.load_agent_on_start = _freezing(rasa.core.run.load_agent_on_start)
+
+
+def _freezing(load: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    if getattr(load, "_skolebro_freezes", False):
+        return load
+
+    @functools.wraps(load)
+    async def load_then_freeze(*args: Any, **kwargs: Any) -> Any:
+        result = await load(*args, **kwargs)
+        _freeze_startup_objects()
+        return result
+
+    load_then_freeze._skolebro_freezes = True  # type: ignore[attr-defined]
+    return load_then_freeze
 
 
 class _KeptSession:

@@ -14,10 +14,38 @@ import sys
 TOKEN_ENV = "SKOLEBRO_RASA_TOKEN"  # nosec B105 # the name of an environment variable, not a secret
 
 
+def _watch_gc() -> None:
+    """SKOLEBRO_GC_LOG_MS=N: print every garbage collection that stalls the worker N ms or more
+    (how the unfrozen model's ~0.5 s pauses under load were found)."""
+    limit = float(os.environ.get("SKOLEBRO_GC_LOG_MS", "0") or 0)
+    if not limit:
+        return
+    import gc
+    import time
+
+    started: dict[str, float] = {}
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started["t"] = time.perf_counter()
+            return
+        ms = (time.perf_counter() - started.get("t", time.perf_counter())) * 1000
+        if ms >= limit:
+            print(
+                f"GCPAUSE gen={info['generation']} ms={ms:.1f} collected={info['collected']} "
+                f"objects={len(gc.get_objects(info['generation']))}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    gc.callbacks.append(callback)
+
+
 def main() -> None:
     token = os.environ.pop(TOKEN_ENV, "")
     if token and len(sys.argv) > 1 and sys.argv[1] == "run":
         sys.argv += ["--auth-token", token]
+    _watch_gc()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

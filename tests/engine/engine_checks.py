@@ -723,7 +723,34 @@ def check_response_validation() -> list[str]:
     return problems[:10]
 
 
+def check_freeze_after_load() -> list[str]:
+    """`python -m nlu_ext.run_rasa` imports nlu_ext before any loop runs: the model's objects
+    must still leave the garbage collector once the server has loaded the model."""
+    import gc
+
+    import rasa.core.run
+
+    load = rasa.core.run.load_agent_on_start
+    if not getattr(load, "_skolebro_freezes", False):
+        return ["rasa.core.run.load_agent_on_start does not freeze after loading"]
+    loaded: list[Any] = []
+
+    async def fake_load(*args: Any) -> str:
+        loaded.append([object() for _ in range(1000)])  # the "model"
+        return "agent"
+
+    gc.unfreeze()
+    before = gc.get_freeze_count()
+    result = asyncio.run(engine_speedups._freezing(fake_load)("model.tar.gz"))
+    problems = [] if result == "agent" else [f"the wrapper returned {result!r}"]
+    if gc.get_freeze_count() < before + 1000:
+        problems.append(f"froze {gc.get_freeze_count()} objects, had {before} before loading")
+    gc.unfreeze()
+    return problems
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
+    "freeze_after_load": check_freeze_after_load,
     "response_validation": check_response_validation,
     "button_parse": check_button_parse,
     "applied_events": check_applied_events,

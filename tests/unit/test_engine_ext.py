@@ -37,7 +37,14 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    "check", ["applied_events", "action_payload", "button_parse", "response_validation"]
+    "check",
+    [
+        "applied_events",
+        "action_payload",
+        "button_parse",
+        "response_validation",
+        "freeze_after_load",
+    ],
 )
 def test_engine_speedup_matches_rasa(check: str) -> None:
     result = _run(check)
