@@ -42,6 +42,7 @@ def test_wording_the_lexicon_does_not_know_is_still_flagged(text: str) -> None:
         "jeg vil ikke dø, jeg vil bare ikke i skole",
         "vi har ikke mad med på tur",
         "han truer med at gå hjem hvis vi ikke leger hans leg",
+        "nej tak ellers",  # polite "no thanks", not a threat cut short ("hold kæft, ellers")
     ],
 )
 def test_everyday_messages_stay_calm(text: str) -> None:
