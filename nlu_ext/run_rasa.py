@@ -41,10 +41,17 @@ def _watch_gc() -> None:
     gc.callbacks.append(callback)
 
 
+def with_token(argv: list[str], token: str) -> list[str]:
+    """`argv` with the token added to a `run` command. As one `--auth-token=...` argument: a
+    url-safe token may begin with "-", which argparse would read as an option of its own
+    (CI failed once on `rasa run: error: argument -t/--auth-token: expected one argument`)."""
+    if token and len(argv) > 1 and argv[1] == "run":
+        return [*argv, f"--auth-token={token}"]
+    return list(argv)
+
+
 def main() -> None:
-    token = os.environ.pop(TOKEN_ENV, "")
-    if token and len(sys.argv) > 1 and sys.argv[1] == "run":
-        sys.argv += ["--auth-token", token]
+    sys.argv = with_token(sys.argv, os.environ.pop(TOKEN_ENV, ""))
     _watch_gc()
     from rasa.__main__ import main as rasa_main
 

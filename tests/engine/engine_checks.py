@@ -749,7 +749,32 @@ def check_freeze_after_load() -> list[str]:
     return problems
 
 
+def check_token_argument() -> list[str]:
+    """Rasa's own `rasa run` parser reads every token the launcher may make, also one that
+    begins with "-" (secrets.token_urlsafe gives one in 64)."""
+    import argparse
+
+    from rasa.cli import run as rasa_run_cli
+
+    from nlu_ext.run_rasa import with_token
+
+    parser = argparse.ArgumentParser()
+    rasa_run_cli.add_subparser(parser.add_subparsers(), parents=[])
+    problems = []
+    for token in ("-Ab3_x", "--x_Y7", "plain_Token-9", "-t"):
+        argv = with_token(["rasa", "run", "--enable-api", "-m", "models"], token)
+        try:
+            args = parser.parse_args(argv[1:])
+        except SystemExit:
+            problems.append(f"{token!r}: rasa run refused the arguments")
+            continue
+        if args.auth_token != token:
+            problems.append(f"{token!r}: rasa read {args.auth_token!r}")
+    return problems
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
+    "token_argument": check_token_argument,
     "freeze_after_load": check_freeze_after_load,
     "response_validation": check_response_validation,
     "button_parse": check_button_parse,

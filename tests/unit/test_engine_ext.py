@@ -44,6 +44,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         "button_parse",
         "response_validation",
         "freeze_after_load",
+        "token_argument",
     ],
 )
 def test_engine_speedup_matches_rasa(check: str) -> None:
