@@ -773,7 +773,81 @@ def check_token_argument() -> list[str]:
     return problems
 
 
+def check_intent_blend() -> list[str]:
+    """nlu_ext.intent_blend scores a message as scikit-learn's LogisticRegression.predict_proba
+    on the same tf-idf features does, after a save and load through Rasa's model storage, and
+    blends it with DIET's ranking by its weight."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.importers.importer import TrainingDataImporter
+    from rasa.shared.nlu.training_data.message import Message
+    from scipy.sparse import hstack
+    from sklearn.linear_model import LogisticRegression
+
+    from nlu_ext.intent_blend import LinearIntentBlend, _analyzers
+
+    data = TrainingDataImporter.load_from_dict(training_data_paths=["data/nlu.yml"]).get_nlu_data()
+    examples = [m for m in data.intent_examples if not str(m.get("text")).startswith("/")]
+    texts = [str(m.get("text")) for m in examples]
+    intents = [str(m.get("intent")) for m in examples]
+    config = {**LinearIntentBlend.get_default_config(), "weight": 0.6}
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        storage = LocalModelStorage(Path(tmp))
+        resource = Resource("blend")
+        context = ExecutionContext(GraphSchema({}), "blend")
+        LinearIntentBlend.create(config, storage, resource, context).train(data)
+        blend = LinearIntentBlend.load(config, storage, resource, context)
+        vectorizers = _analyzers(config)
+        features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+        reference = LogisticRegression(
+            C=config["c"], class_weight="balanced", max_iter=3000, random_state=7
+        ).fit(features, intents)
+        probe = [
+            "jeg vil gerne holde pause",
+            "hvem læser det her",
+            "nej tak",
+            "hvad er 2+2",
+            "han bliver drillet i frikvarteret",
+            "kan i slette alt",
+            "ok",
+        ]
+        expected = reference.predict_proba(
+            hstack([v.transform(probe) for v in vectorizers]).tocsr()
+        )
+        for text, row in zip(probe, expected, strict=True):
+            ours = blend.probabilities(text)
+            for label, p in zip(reference.classes_, row, strict=True):
+                if abs(ours[label] - p) > 1e-4:
+                    problems.append(f"{text!r} {label}: ours {ours[label]:.5f}, sklearn {p:.5f}")
+                    break
+        message = Message(
+            data={
+                "text": "nej tak",
+                "intent_ranking": [
+                    {"name": "inform", "confidence": 0.9},
+                    {"name": "deny", "confidence": 0.1},
+                ],
+            }
+        )
+        blend.process([message])
+        linear = blend.probabilities("nej tak")
+        want = 0.4 * 0.1 + 0.6 * linear["deny"]
+        got = {r["name"]: r["confidence"] for r in message.get("intent_ranking")}
+        if abs(got.get("deny", -1) - want) > 1e-9 or message.get("intent") != max(
+            message.get("intent_ranking"), key=lambda r: r["confidence"]
+        ):
+            problems.append(f"blend of 'nej tak': {message.get('intent_ranking')[:3]}")
+        payload = Message(data={"text": '/svar{"svar":"1"}', "intent": {"name": "svar"}})
+        blend.process([payload])
+        if payload.get("intent") != {"name": "svar"}:
+            problems.append("a button payload's intent was changed")
+    return problems
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
+    "intent_blend": check_intent_blend,
     "token_argument": check_token_argument,
     "freeze_after_load": check_freeze_after_load,
     "response_validation": check_response_validation,

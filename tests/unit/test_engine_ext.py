@@ -45,6 +45,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         "response_validation",
         "freeze_after_load",
         "token_argument",
+        "intent_blend",
     ],
 )
 def test_engine_speedup_matches_rasa(check: str) -> None:
