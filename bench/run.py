@@ -122,11 +122,13 @@ class Recorder:
     corrections: int = 0
     dont_knows: int = 0
     by_kind: dict[str, list[float]] = field(default_factory=dict)
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (end, latency ms)
 
     def add(self, latency_ms: float, error: str | None, kind: str = "other") -> None:
         self.ends.append(time.monotonic())
         if error is None:
             self.latencies_ms.append(latency_ms)
+            self.timeline.append((self.ends[-1], latency_ms))
             self.by_kind.setdefault(kind, []).append(latency_ms)
         else:
             self.errors += 1
@@ -149,7 +151,16 @@ class Recorder:
             "corrections": self.corrections,
             "dont_knows": self.dont_knows,
             "p50_ms_by_kind": {k: pct(v, 50) for k, v in sorted(self.by_kind.items())},
+            # Whether a level's latency is a steady state or a backlog that builds up.
+            "p95_ms_by_10s": self._windows(started, ended, 10.0),
         }
+
+    def _windows(self, started: float, ended: float, step: float) -> list[float | None]:
+        buckets: list[list[float]] = [[] for _ in range(max(1, int((ended - started) // step) + 1))]
+        for end, latency in self.timeline:
+            if started <= end <= ended:
+                buckets[min(len(buckets) - 1, int((end - started) // step))].append(latency)
+        return [pct(b, 95) for b in buckets]
 
 
 class Person:
@@ -557,6 +568,7 @@ def _fmt_row(row: dict[str, Any]) -> str:
     return (
         f"{row['people']:>4} people  {row['turns_per_s']:>6} turns/s  "
         f"p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms  errors {row['errors']}"
+        + (f"  p95 per 10 s {row['p95_ms_by_10s']}" if row.get("p95_ms_by_10s") else "")
     )
 
 

@@ -735,15 +735,32 @@ def check_freeze_after_load() -> list[str]:
         return ["rasa.core.run.load_agent_on_start does not freeze after loading"]
     loaded: list[Any] = []
 
-    async def fake_load(*args: Any) -> str:
+    class FakeAgent:
+        """Parses once before the freeze: what the first parse creates is frozen too."""
+
+        parsed: list[str] = []
+
+        def is_ready(self) -> bool:
+            return True
+
+        async def parse_message(self, text: str) -> dict[str, Any]:
+            self.parsed.append(text)
+            loaded.append([object() for _ in range(500)])  # what a first trace creates
+            return {}
+
+    agent = FakeAgent()
+
+    async def fake_load(*args: Any) -> FakeAgent:
         loaded.append([object() for _ in range(1000)])  # the "model"
-        return "agent"
+        return agent
 
     gc.unfreeze()
     before = gc.get_freeze_count()
     result = asyncio.run(engine_speedups._freezing(fake_load)("model.tar.gz"))
-    problems = [] if result == "agent" else [f"the wrapper returned {result!r}"]
-    if gc.get_freeze_count() < before + 1000:
+    problems = [] if result is agent else [f"the wrapper returned {result!r}"]
+    if agent.parsed != ["hej"]:
+        problems.append(f"warm-up parses before serving: {agent.parsed}")
+    if gc.get_freeze_count() < before + 1500:
         problems.append(f"froze {gc.get_freeze_count()} objects, had {before} before loading")
     gc.unfreeze()
     return problems
