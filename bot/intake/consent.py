@@ -64,15 +64,7 @@ def withdraw_consent(conversation_id: str, chat_id: str | None = None) -> int:
         if resp is None:
             return 0
         resp.consent_withdrawn_at = utcnow()
-        count = _delete_personal_data(session, resp)
-        audit.log(
-            session,
-            "consent.withdrawn",
-            actor=f"respondent:{resp.role or 'unknown'}",
-            case=resp.case,
-            details={"respondent_id": resp.id, "answers_deleted": count},
-        )
-        return count
+        return _delete_personal_data(session, resp, "consent.withdrawn")
 
 
 def has_consent(conversation_id: str) -> bool:
@@ -81,7 +73,8 @@ def has_consent(conversation_id: str) -> bool:
         return bool(resp and resp.has_consent)
 
 
-def _delete_personal_data(session: Session, resp: Respondent) -> int:
+def _delete_personal_data(session: Session, resp: Respondent, action: str) -> int:
+    """Delete what was stored about the respondent and audit it as `action` (no content)."""
     count = (
         session.scalar(select(func.count(Answer.id)).where(Answer.respondent_id == resp.id)) or 0
     )
@@ -98,6 +91,13 @@ def _delete_personal_data(session: Session, resp: Respondent) -> int:
     transcripts.delete(session, [resp.conversation_id])
     resp.data_deleted_at = utcnow()
     session.expire(resp, ["answers", "signals"])
+    audit.log(
+        session,
+        action,
+        actor=f"respondent:{resp.role or 'unknown'}",
+        case=resp.case,
+        details={"respondent_id": resp.id, "answers_deleted": int(count)},
+    )
     return int(count)
 
 
@@ -111,12 +111,4 @@ def delete_answers(conversation_id: str) -> int:
         resp = find_respondent(session, conversation_id)
         if resp is None:
             return 0
-        count = _delete_personal_data(session, resp)
-        audit.log(
-            session,
-            "answers.deleted_by_respondent",
-            actor=f"respondent:{resp.role or 'unknown'}",
-            case=resp.case,
-            details={"respondent_id": resp.id, "answers_deleted": count},
-        )
-        return count
+        return _delete_personal_data(session, resp, "answers.deleted_by_respondent")
