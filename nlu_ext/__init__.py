@@ -1,8 +1,9 @@
 """Rasa engine extensions (run inside the engine's virtual environment only)."""
 
-from nlu_ext import engine_speedups, sanic_websocket, socketio_channel
+from nlu_ext import engine_speedups, policy_speedups, sanic_websocket, socketio_channel
 
 engine_speedups.install()
+policy_speedups.install()
 engine_speedups.freeze_after_load()
 sanic_websocket.install()
 socketio_channel.install()

@@ -863,7 +863,81 @@ def check_intent_blend() -> list[str]:
     return problems
 
 
+def _domain_conversation(rng: random.Random, length: int) -> list[Event]:
+    """Events named from the real domain (its intents, actions, forms and slots), so that the
+    trained rules match along the way and not only at the start."""
+    intents = sorted(DOMAIN.intents)
+    actions = [a for a in DOMAIN.action_names_or_texts if a.startswith(("action_", "utter_"))]
+    events: list[Event] = [ActionExecuted("action_session_start"), SessionStarted()]
+    active: str | None = None
+    while len(events) < length:
+        events += [
+            ActionExecuted("action_listen"),
+            UserUttered("x", {"name": rng.choice(intents), "confidence": 0.9}),
+        ]
+        for _ in range(rng.randint(0, 2)):
+            roll = rng.random()
+            if roll < 0.3:
+                active = rng.choice(FORMS) if active is None else active
+                events += [ActionExecuted(active), ActiveLoop(active)]
+            elif roll < 0.4 and active is not None:
+                events += [ActionExecuted(active), ActiveLoop(None)]
+                active = None
+            elif roll < 0.6:
+                slot = rng.choice(["route", "phase", "consent_given", "role"])
+                events.append(SlotSet(slot, rng.choice(["intake", "listen", "review", True, None])))
+            else:
+                events.append(ActionExecuted(rng.choice(actions)))
+    return events
+
+
+def check_rule_keys() -> list[str]:
+    """nlu_ext.policy_speedups finds the same rule keys (and so the same prediction) as
+    Rasa's own RulePolicy, with the trained model's rules, at every turn of random
+    conversations."""
+    from rasa.core.agent import Agent
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from nlu_ext import policy_speedups
+
+    agent = Agent.load(str(ROOT / "models" / "skolebro.tar.gz"))
+    runner = agent.processor.graph_runner  # type: ignore[union-attr]
+    policies = [
+        node._component
+        for node in runner._instantiated_nodes.values()
+        if isinstance(node._component, RulePolicy)
+    ]
+    if not policies:
+        return ["no RulePolicy in the trained model"]
+    policy = policies[0]
+    rule_only = policy._get_rule_only_data()
+    lookups = {k: v for k, v in policy.lookup.items() if isinstance(v, dict) and v}
+    problems: list[str] = []
+    compared = differ_from_all = 0
+    rng = random.Random(20261205)
+    for n in range(120):
+        make = random_conversation if n % 2 else _domain_conversation
+        events = make(rng, rng.randint(10, 200))
+        tracker = DialogueStateTracker("s", DOMAIN.slots)
+        for i, event in enumerate(events):
+            tracker.update(event)
+            if not isinstance(event, UserUttered) and i != len(events) - 1:
+                continue
+            states = policy._prediction_states(tracker, DOMAIN, rule_only_data=rule_only)
+            for name, lookup in lookups.items():
+                ours = policy_speedups.get_possible_keys(policy, lookup, states)
+                theirs = policy_speedups.ORIGINAL_GET_POSSIBLE_KEYS(policy, lookup, states)
+                compared += 1
+                differ_from_all += ours != set(lookup)
+                if ours != theirs:
+                    problems.append(f"conversation {n}, event {i}, {name}: {ours ^ theirs}")
+    if compared < 1000 or differ_from_all < compared // 4:
+        problems.append(f"too few real comparisons ({compared}, {differ_from_all} filtered)")
+    return problems[:10]
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
+    "rule_keys": check_rule_keys,
     "intent_blend": check_intent_blend,
     "token_argument": check_token_argument,
     "freeze_after_load": check_freeze_after_load,

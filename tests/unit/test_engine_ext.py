@@ -46,6 +46,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         "freeze_after_load",
         "token_argument",
         "intent_blend",
+        "rule_keys",
     ],
 )
 def test_engine_speedup_matches_rasa(check: str) -> None:
