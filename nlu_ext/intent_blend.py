@@ -9,15 +9,14 @@ override see the blended confidences.
 
 Features: character n-grams within words (typos, missing æøå, inflections) and word 1-2-grams,
 sublinear tf-idf, as scikit-learn computes them; kept as a vocabulary (JSON) and a weight matrix
-(.npy, no pickle). A message is scored with a dictionary walk over its n-grams (a fraction of a
-millisecond) instead of scikit-learn's sparse set-up.
+(.npy, no pickle). A message is scored with the area and danger models' dictionary walk over
+its n-grams (bot/understanding/sparse_linear.py; a fraction of a millisecond) instead of
+scikit-learn's sparse set-up.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.understanding.sparse_linear import weighted_terms
 
 WORD_PATTERN = r"(?u)\b\w+\b"  # one-letter words count too ("ja" and "ok" are short already)
 
@@ -58,8 +59,8 @@ class LinearIntentBlend(GraphComponent):
         self.labels: list[str] = []
         self.intercepts = np.zeros(0)
         self.weights = np.zeros((0, 0))
-        # Per feature space: the analyzer and term -> (row in `weights`, idf).
-        self.spaces: list[tuple[Any, dict[str, tuple[int, float]]]] = []
+        # Per feature space: the analyzer and term -> (idf, row in `weights`).
+        self.spaces: list[tuple[Any, dict[str, tuple[float, int]]]] = []
 
     @classmethod
     def create(
@@ -112,7 +113,7 @@ class LinearIntentBlend(GraphComponent):
     def _set_spaces(self, vocabularies: list[dict[str, list[float]]]) -> None:
         analyzers = [v.build_analyzer() for v in _analyzers(self.config)]
         self.spaces = [
-            (analyze, {t: (int(row), float(idf)) for t, (row, idf) in vocab.items()})
+            (analyze, {t: (float(idf), int(row)) for t, (row, idf) in vocab.items()})
             for analyze, vocab in zip(analyzers, vocabularies, strict=True)
         ]
 
@@ -141,16 +142,10 @@ class LinearIntentBlend(GraphComponent):
         """The linear model's probability per intent, as LogisticRegression.predict_proba."""
         logits = self.intercepts.astype(np.float64)
         for analyze, vocab in self.spaces:
-            found = []
-            for term, count in Counter(analyze(text)).items():
-                entry = vocab.get(term)
-                if entry is not None:
-                    found.append((entry[0], (1.0 + math.log(count)) * entry[1]))
-            norm = math.sqrt(sum(v * v for _, v in found)) or 1.0
-            if found:
-                rows = [r for r, _ in found]
-                values = np.array([v / norm for _, v in found])
-                logits = logits + values @ self.weights[rows]
+            terms = weighted_terms(analyze, vocab, text)
+            if terms:
+                values = np.array([value for value, _ in terms])
+                logits = logits + values @ self.weights[[row for _, row in terms]]
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()
         return dict(zip(self.labels, map(float, probs), strict=True))
