@@ -166,9 +166,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._cache.move_to_end(sender_id)
         return entry
 
-    def _stored_rows(self, sender_id: str) -> list[tuple[int, str]]:
+    def _stored_rows(self, sender_id: str, all_sessions: bool = False) -> list[tuple[int, str]]:
+        """(id, stored data) of the sender's events, oldest first."""
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            query = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=all_sessions
+            )
             return [(row.id, row.data) for row in query.all()]
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -254,16 +257,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
         # Rasa's own, with decryption (retrieve_full_tracker: the /conversations API).
-        def rows() -> list[str]:
-            with self.session_scope() as session:
-                query = self._event_query(
-                    session,
-                    sender_id,
-                    fetch_events_from_all_sessions=fetch_events_from_all_sessions,
-                )
-                return [row.data for row in query.all()]
-
-        events = [decode_event(self._fernet, raw) for raw in await self._in_thread(rows)]
+        rows = await self._in_thread(self._stored_rows, sender_id, fetch_events_from_all_sessions)
+        events = [decode_event(self._fernet, data) for _, data in rows]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
