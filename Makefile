@@ -73,7 +73,7 @@ eval: setup ## free-text areas, intents (cross-validation), danger signals: tabl
 	$(APP)/python eval/areas_eval.py --report reports/areas.md || status=1; \
 	$(APP)/python scripts/nlu_eval.py --folds 3 && $(APP)/python eval/intent_targets.py || status=1; \
 	$(APP)/python eval/run_eval.py --report reports/danger.md || status=1; \
-	$(APP)/python eval/run_eval.py --report reports/danger_blind.md eval/blind/*.yaml || status=1; \
+	$(APP)/python eval/run_eval.py --report reports/danger_blind.md eval/blind/risk_*.yaml || status=1; \
 	exit $$status
 
 # Recompute engine/requirements.lock from engine/requirements.in in a scratch venv.

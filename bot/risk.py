@@ -36,6 +36,7 @@ import yaml
 
 from bot.normalize import fold, keyword_matches
 from bot.understanding import danger_model
+from bot.understanding.danger_corpus import CHECK
 
 KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
 LEXICON_PATH = Path(__file__).with_name("risk_lexicon.yaml")
@@ -308,6 +309,12 @@ def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
 # MODEL_MIN_KIND is added to the lexicon's. Chosen by leave-one-set-out measurement
 # (eval/danger_loso.py, reports/danger_loso.md).
 MODEL_MIN_KIND = 0.5
+# A message with no danger kind that the model reads as hopelessness ("alt er meningsløst",
+# "hvad er pointen") gets the gentle "are you safe?" check (no urgent flag) from this p on.
+MODEL_MIN_CHECK = 0.3
+# ... and only when the model read some words of it: an idiom the lexicon blanked ("jeg keder
+# mig helt ihjel" -> "jeg") leaves the model next to nothing, and nothing is no hopelessness.
+_CHECK_MIN_WORDS = 3
 _QUOTE_MAX = 160
 
 
@@ -325,6 +332,13 @@ def combine(lexicon: RiskResult, text: str, probs: dict[str, float]) -> RiskResu
     matches = list(lexicon.matches)
     check = list(lexicon.check)
     quote = " ".join(text.split())[:_QUOTE_MAX]
+    if (
+        not kinds
+        and not check
+        and probs.get(CHECK, 0.0) >= MODEL_MIN_CHECK
+        and len(model_input(text).split()) >= _CHECK_MIN_WORDS
+    ):
+        check.append(quote)
     if [k for k in model_kinds if k not in lexicon.kinds] and quote not in matches:
         matches.append(quote)
     return RiskResult(bool(kinds), kinds, matches, check)

@@ -28,6 +28,13 @@ TRAINING_SETS: tuple[str, ...] = (
     "risk_fresh3.yaml",
     "risk_fresh4.yaml",
     "risk_fresh5.yaml",
+    # Written for training by four independent writers (young pupils, teens, parents,
+    # indirect wording and hard calm negatives); first run of the detector before it learnt
+    # from them: reports/danger_fresh_runs.md.
+    "danger_train/pupils_young.yaml",
+    "danger_train/pupils_teen.yaml",
+    "danger_train/parents.yaml",
+    "danger_train/indirect_and_calm.yaml",
 )
 
 
@@ -43,6 +50,8 @@ class DangerItem:
 def load_set(path: Path) -> tuple[DangerItem, ...]:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.load(fh, Loader=_LOADER) or {}  # nosec B506 - _LOADER is a SafeLoader
+    # The set's name as TRAINING_SETS gives it ("danger_train/parents.yaml").
+    source = str(path.relative_to(EVAL_DIR)) if path.is_relative_to(EVAL_DIR) else path.name
     items = []
     for row in raw.get("risk") or []:
         if row.get("check"):
@@ -52,9 +61,9 @@ def load_set(path: Path) -> tuple[DangerItem, ...]:
             if not labels or not labels <= set(KINDS):
                 raise ValueError(f"{path.name}: bad kinds {row.get('kinds')} for {row['text']!r}")
         category = row.get("category") or ("check" if row.get("check") else sorted(labels)[0])
-        items.append(DangerItem(str(row["text"]), labels, category, path.name))
+        items.append(DangerItem(str(row["text"]), labels, category, source))
     for row in raw.get("calm") or []:
-        items.append(DangerItem(str(row["text"]), frozenset(), "calm", path.name))
+        items.append(DangerItem(str(row["text"]), frozenset(), "calm", source))
     return tuple(items)
 
 

@@ -38,7 +38,7 @@ from typing import Any
 from bot.normalize import fold
 from bot.understanding.danger_corpus import (
     EVAL_DIR,
-    KINDS,
+    LABELS,
     NLU_DATA,
     TRAINING_SETS,
     DangerItem,
@@ -112,7 +112,7 @@ def train(
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
     columns = []
     intercepts = []
-    for label in KINDS:
+    for label in LABELS:
         y = np.array([label in i.labels for i in items], dtype=int)
         if y.sum() == 0:  # a label without examples (tiny training subsets) never fires
             columns.append(np.zeros(x.shape[1]))
@@ -130,7 +130,7 @@ def train(
         columns.append(clf.coef_[0])
         intercepts.append(float(clf.intercept_[0]))
     weights = np.column_stack(columns)
-    model = DangerModel(settings, KINDS, tuple(intercepts), prepare)
+    model = DangerModel(settings, LABELS, tuple(intercepts), prepare)
     model.tables, _ = compile_tables((words, chars), weights)
     return model
 

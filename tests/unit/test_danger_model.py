@@ -77,7 +77,10 @@ def test_training_is_deterministic() -> None:
 
 
 def test_the_model_learns_only_from_the_named_sets() -> None:
-    names = {p.name for p in EVAL_DIR.glob("risk_*.yaml")}
+    names = {p.name for p in EVAL_DIR.glob("risk_*.yaml")} | {
+        str(p.relative_to(EVAL_DIR)) for p in EVAL_DIR.glob("danger_train/*.yaml")
+    }
+    assert not any(name.startswith("blind/") for name in TRAINING_SETS)
     assert set(TRAINING_SETS) <= names
     left_out = training_items(exclude=frozenset({"risk_fresh5.yaml"}))
     assert {i.source for i in left_out} == set(TRAINING_SETS) - {"risk_fresh5.yaml"}
@@ -177,6 +180,7 @@ def test_the_digest_changes_when_a_training_set_changes(tmp_path: Path, monkeypa
     copy = tmp_path / "eval"
     copy.mkdir()
     for name in TRAINING_SETS:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
         (copy / name).write_bytes((EVAL_DIR / name).read_bytes())
     monkeypatch.setattr(danger_model, "EVAL_DIR", copy)
     before = danger_model.training_digest(settings, risk.model_input, risk._flagged)

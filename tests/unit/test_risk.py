@@ -221,6 +221,48 @@ def test_a_wish_to_die_about_school_gets_a_gentle_check_not_an_urgent_flag() -> 
         assert not detect_risk(calm).is_risk and not detect_risk(calm).needs_check
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Han bliver ikke slået derhjemme, det er skolen han er bange for",
+        "Der er ingen vold i hjemmet, vi har bare mange konflikter om skærmtid",
+        "nej, der er ingen der slår ham, hverken hjemme eller i skolen",
+        "min far slår mig aldrig, han er sød",
+        "Hun har ikke skåret i sig selv, det har vi talt med sundhedsplejersken om",
+        "jeg har aldrig haft lyst til at dø, jeg vil bare ik i den klasse",
+    ],
+)
+def test_a_denial_is_no_danger_signal(text: str) -> None:
+    result = detect_risk(text)
+    assert not result.is_risk and not result.needs_check
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a contrast names who does it; "ikke kun", "ikke længere", "ikke hver dag" still tell
+        ("det er ikke mor der slår mig, det er stedfar", "violence"),
+        ("det er ikke kun i skolen han bliver slået", "violence"),
+        ("han slår mig ikke hver dag, kun når han har drukket", "violence"),
+        ("jeg har ikke fortalt nogen at far slår mig", "violence"),
+        ("Han bliver ikke slået, men jeg har set blå mærker på hans ryg", "violence"),
+        ("jeg vil ikke leve mere", "self_harm"),
+    ],
+)
+def test_negation_that_is_no_denial_still_raises_the_alarm(text: str, kind: str) -> None:
+    assert kind in detect_risk(text).kinds
+
+
+def test_hopelessness_in_other_words_gets_the_gentle_check() -> None:
+    # Not in the lexicon's check phrases: the model's check label asks "are you safe?".
+    for text in ("hvad er pointen med noget som helst", "kan ik se nogen fremtid for mig selv tbh"):
+        result = detect_risk(text)
+        assert result.needs_check and not result.is_risk, text
+    # An idiom leaves the model nothing to read: no check.
+    for calm in ("jeg keder mig helt ihjel", "jeg slog min lillebror i ludo"):
+        assert not detect_risk(calm).needs_check
+
+
 def test_detection_is_fast() -> None:
     texts = [
         item["text"]
