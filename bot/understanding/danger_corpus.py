@@ -35,6 +35,7 @@ TRAINING_SETS: tuple[str, ...] = (
     "danger_train/pupils_teen.yaml",
     "danger_train/parents.yaml",
     "danger_train/indirect_and_calm.yaml",
+    "danger_train/calm_behaviour.yaml",
 )
 
 

@@ -139,6 +139,9 @@ def test_named_danger_cases(text: str, kind: str) -> None:
         # one word the danger sets use is no danger ("ikke her til jul", "alene med")
         "hvor mange dage er der til jul",
         "jeg er alene med børnene",
+        # the child's own retreat when school is hard
+        "Han låser sig inde på badeværelset og råber af sin storesøster",
+        "jeg låser mig inde på mit værelse når jeg skal i skole",
     ],
 )
 def test_idioms_and_everyday_words_are_calm(text: str) -> None:
@@ -252,6 +255,7 @@ def test_a_denial_is_no_danger_signal(text: str) -> None:
         ("jeg har ikke fortalt nogen at far slår mig", "violence"),
         ("Han bliver ikke slået, men jeg har set blå mærker på hans ryg", "violence"),
         ("jeg vil ikke leve mere", "self_harm"),
+        ("min stedfar låser mig inde på badeværelset", "violence"),
     ],
 )
 def test_negation_that_is_no_denial_still_raises_the_alarm(text: str, kind: str) -> None:
