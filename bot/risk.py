@@ -12,7 +12,7 @@ The lexicon `risk_lexicon.yaml` works on the ASCII fold of the text (æ->ae, ø-
 1. checks are noted and blanked: a wish to die tied to school ("han siger han vil dø hvis han
    skal i skole"), "jeg hader mit liv". They call for a gentle "are you safe?" follow-up, not an
    urgent flag (`RiskResult.check`); then idioms are blanked out ("keder mig ihjel",
-   "matematik slår mig ihjel", "slog mig i skak");
+   "matematik slår mig ihjel", "slog mig i skak"), and so are denials ("han bliver ikke slået");
 2. regex patterns per kind (who does what to whom: "min far slår mig", "vil ikke leve mere").
    The lexicon writes them with æ/ø/å, and each of those letters also matches how people type
    it without a Danish keyboard: æ -> ae|a|e, ø -> oe|o, å -> aa|a;
@@ -318,13 +318,13 @@ _CHECK_MIN_WORDS = 3
 _QUOTE_MAX = 160
 
 
-def combine(lexicon: RiskResult, text: str, probs: dict[str, float]) -> RiskResult:
+def combine(lexicon: RiskResult, text: str, probs: dict[str, float], model_text: str) -> RiskResult:
     """The lexicon's result plus what the model is sure of.
 
     When the lexicon reads the message as a check ("han siger han vil dø hvis han skal i
     skole") and finds no danger, the model cannot make it urgent: the check phrase is the more
     specific reading. A model-only kind quotes the whole message (cut), so the worker sees the
-    person's own words."""
+    person's own words. `model_text` is what the model read (`model_input`)."""
     model_kinds = [k for k in KINDS if probs.get(k, 0.0) >= MODEL_MIN_KIND]
     if lexicon.check and not lexicon.is_risk:
         model_kinds = []
@@ -336,7 +336,7 @@ def combine(lexicon: RiskResult, text: str, probs: dict[str, float]) -> RiskResu
         not kinds
         and not check
         and probs.get(CHECK, 0.0) >= MODEL_MIN_CHECK
-        and len(model_input(text).split()) >= _CHECK_MIN_WORDS
+        and len(model_text.split()) >= _CHECK_MIN_WORDS
     ):
         check.append(quote)
     if [k for k in model_kinds if k not in lexicon.kinds] and quote not in matches:
@@ -351,7 +351,8 @@ def detect_risk(text: str) -> RiskResult:
     model = danger_model_ready()
     if model is None or not blanked.strip():
         return lexicon
-    return combine(lexicon, text, model.scores(_model_text(blanked)))
+    model_text = _model_text(blanked)
+    return combine(lexicon, text, model.scores(model_text), model_text)
 
 
 def danger_model_ready() -> danger_model.DangerModel | None:

@@ -92,7 +92,7 @@ def intake_answers() -> tuple[DangerItem, ...]:
 # the danger sets use ("jeg er alene med børnene", "hvor mange dage er der til jul": 12 of
 # 1,189 such examples were flagged before, 0.6 % with the older sets). not_safe and the risk
 # intents are not among them. Examples the lexicon flags are left out (danger_model).
-COMMAND_INTENTS: frozenset[str] = frozenset(
+CALM_INTENTS: frozenset[str] = frozenset(
     {
         "inform",
         "out_of_scope",
@@ -118,14 +118,14 @@ COMMAND_INTENTS: frozenset[str] = frozenset(
 NLU_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu.yml"
 
 
-def chat_commands(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
-    """The examples of COMMAND_INTENTS in the NLU data, as calm items (entity markup removed)."""
+def calm_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
+    """The examples of CALM_INTENTS in the NLU data, as calm items (entity markup removed)."""
     if not path.exists():
         return ()
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # nosec B506 - SafeLoader
     items = []
     for block in raw.get("nlu") or []:
-        if block.get("intent") not in COMMAND_INTENTS:
+        if block.get("intent") not in CALM_INTENTS:
             continue
         for line in str(block.get("examples") or "").splitlines():
             text = line.strip().removeprefix("- ").strip()

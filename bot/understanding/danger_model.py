@@ -42,7 +42,7 @@ from bot.understanding.danger_corpus import (
     NLU_DATA,
     TRAINING_SETS,
     DangerItem,
-    chat_commands,
+    calm_chat_examples,
     intake_answers,
     training_items,
 )
@@ -236,7 +236,7 @@ def training_data(
     items = list(training_items(exclude=exclude))
     if flagged is not None:
         items += [i for i in intake_answers() if not flagged(i.text)]
-        items += [i for i in chat_commands() if not flagged(i.text)]
+        items += [i for i in calm_chat_examples() if not flagged(i.text)]
     return items
 
 
