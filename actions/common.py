@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -74,3 +75,39 @@ async def store(
 
 def buttons(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"title": title, "payload": payload} for title, payload in pairs]
+
+
+class TurnMemo:
+    """What one action learnt from the store, for the next action of the same turn.
+
+    A turn that routes into the intake form makes two action calls: the router (which reads the
+    answered questions to choose the route) and the form's validation (which asks the question
+    and needed the same read again). Both run in this process within milliseconds, under Rasa's
+    lock on the conversation. Keyed by the user message's id and taken once; a miss (another
+    process, another turn, an evicted entry) only means the read is done again.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
+
+    @staticmethod
+    def _key(tracker: Tracker) -> tuple[str, str] | None:
+        message_id = (tracker.latest_message or {}).get("message_id")
+        return (tracker.sender_id, str(message_id)) if message_id else None
+
+    def put(self, tracker: Tracker, answered: set[str] | frozenset[str]) -> None:
+        key = self._key(tracker)
+        if key is None:
+            return
+        self._items[key] = frozenset(answered)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def take(self, tracker: Tracker) -> set[str] | None:
+        key = self._key(tracker)
+        found = self._items.pop(key, None) if key else None
+        return set(found) if found is not None else None
+
+
+ANSWERED_THIS_TURN = TurnMemo()

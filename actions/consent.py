@@ -58,13 +58,16 @@ def ask_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict
     return [SlotSet("phase", "consent")]
 
 
-async def give_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+async def give_consent(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Record the yes (role, rule, time); a checked invitation code is redeemed now.
 
+    Returns the events and the conversation's progress read in the consent's own transaction.
     Raises StoreUnavailable (the person has been told) when nothing could be recorded."""
     role = core_role(tracker) or "parent"
     respondent = respondent_id(tracker)
-    await store(
+    state = await store(
         dispatcher,
         role,
         intake.record_consent,
@@ -80,7 +83,7 @@ async def give_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
         await store(dispatcher, role, intake.redeem_invitation, respondent, code)
         events.append(SlotSet("invitation", None))
     say(dispatcher, "consent_thanks", role)
-    return events
+    return events, state
 
 
 async def decline_consent(

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    ANSWERED_THIS_TURN,
     StoreUnavailable,
     buttons,
     core_role,
@@ -61,6 +62,8 @@ async def ask_question(
 ) -> list[dict[str, Any]]:
     """Ask the question the person is at (with progress); `answered` saves a store read."""
     role = core_role(tracker) or "parent"
+    if answered is None:
+        answered = ANSWERED_THIS_TURN.take(tracker)
     if answered is None:
         try:
             answered = await store(dispatcher, role, intake.answered_keys, respondent_id(tracker))

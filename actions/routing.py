@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    ANSWERED_THIS_TURN,
     CORE_TO_ROLE,
     StoreUnavailable,
     core_role,
@@ -43,6 +44,8 @@ class _Turn:
         self.tracker = tracker
         self.events: list[dict[str, Any]] = []
         self.changed: dict[str, Any] = {}
+        # The stored progress when this turn has already read it (with the consent).
+        self.state: dict[str, Any] | None = None
 
     def add(self, events: list[dict[str, Any]]) -> None:
         for event in events:
@@ -73,7 +76,7 @@ class ActionResume(Action):
         try:
             stop = await self._read_input(dispatcher, tracker, turn)
             if stop is None:
-                turn.add(await self._next_step(dispatcher, tracker))
+                turn.add(await self._next_step(dispatcher, tracker, turn.state))
         except StoreUnavailable:
             turn.add(_route("listen"))
         return turn.events
@@ -111,7 +114,8 @@ class ActionResume(Action):
             if intent == "deny":
                 turn.add(await decline_consent(dispatcher, tracker) + _route("listen"))
                 return True
-            turn.add(await give_consent(dispatcher, tracker))
+            events, turn.state = await give_consent(dispatcher, tracker)
+            turn.add(events)
             role = core_role(tracker)
             count = len(load_questionnaire().plan(role or "parent"))
             say(dispatcher, "start_pupil" if role == "pupil" else "start_parent", role, count=count)
@@ -125,11 +129,11 @@ class ActionResume(Action):
         return None
 
     async def _next_step(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, state: dict[str, Any] | None
     ) -> list[dict[str, Any]]:
         role = core_role(tracker)
-        respondent = respondent_id(tracker)
-        state = await store(dispatcher, role, intake.progress, respondent)
+        if state is None:
+            state = await self._stored_progress(dispatcher, tracker, role)
         if state.get("case_reference") and tracker.get_slot("phase") == "done":
             say(dispatcher, "done_already", role, reference=state["case_reference"])
             return _route("listen")
@@ -154,7 +158,24 @@ class ActionResume(Action):
             return _route("review", "review", **extra)
         if answered and latest_intent(tracker) in ("resume", "greet"):
             say(dispatcher, "welcome_back", role)
+        # The form asks this question in the same turn; it needs not read the store again.
+        ANSWERED_THIS_TURN.put(tracker, answered)
         return _route("intake", "intake", answer=None, question_key=position.question.key, **extra)
+
+    @staticmethod
+    async def _stored_progress(
+        dispatcher: CollectingDispatcher, tracker: Tracker, role: str | None
+    ) -> dict[str, Any]:
+        """What is stored for this chat; no read while the chat itself shows nothing can be.
+
+        Nothing is stored before consent, and the consent slot outlives sessions (slots carry
+        over): a chat without it that continues no other conversation (no resume code) has no
+        row. The opening turns (greeting, role, age) are a class's first wave of messages.
+        A yes whose slot was lost to a failed call only means consent is asked again.
+        """
+        if tracker.get_slot("consent_given") is None and not tracker.get_slot("respondent"):
+            return {"started": False, "answered": 0, "keys": [], "consent": False}
+        return await store(dispatcher, role, intake.progress, respondent_id(tracker))
 
     def _before_consent(
         self,

@@ -486,11 +486,13 @@ def profile(procs: dict[str, int], args: argparse.Namespace, people: int) -> lis
     for name, pid in procs.items():
         if not (name.startswith("rasa") or name == "actions"):
             continue
-        path = out / f"{name}-{people}.svg"
+        ext = "txt" if args.profile_format == "raw" else "svg"
+        path = out / f"{name}-{people}.{ext}"
         spies.append(
             subprocess.Popen(  # noqa: S603 - our own tool, fixed arguments
                 [str(spy), "record", "--pid", str(pid), "--rate", "100", "--nonblocking"]
-                + ["--duration", str(int(args.duration)), "--output", str(path)],
+                + ["--duration", str(int(args.duration)), "--output", str(path)]
+                + ["--format", args.profile_format],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -921,6 +923,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--profile-dir", default="", help="py-spy flame graphs go here")
     parser.add_argument("--profile-level", type=int, default=200, help="people level to profile")
+    parser.add_argument(
+        "--profile-format",
+        choices=["flamegraph", "raw"],
+        default="flamegraph",
+        help="py-spy output: SVG flame graph, or collapsed stacks (text) to aggregate",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.levels, args.duration, args.skip_train = "10,50", 15.0, True

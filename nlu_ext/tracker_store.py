@@ -106,7 +106,7 @@ def redact_unconsented(data: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class _Entry:
     tracker: DialogueStateTracker
-    last_id: int  # id of the newest stored event of this sender
+    last_id: int | None  # id of the newest stored event of this sender (None: none stored)
     saved_len: int  # len(tracker.events) when stored
     used: float = field(default_factory=time.monotonic)
 
@@ -126,13 +126,19 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache_size = int(cache_size)
         self._cache_ttl = float(cache_ttl_seconds)
         self._io = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="tracker-db")
+        # The freshness check on every turn is one indexed read: no ORM session, no BEGIN /
+        # ROLLBACK round trips around it (an autocommit connection from the same pool).
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._newest_id_query = sa.select(sa.func.max(self.SQLEvent.id)).where(
+            self.SQLEvent.sender_id == sa.bindparam("sender_id")
+        )
 
     async def _in_thread(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
 
     def _newest_id(self, sender_id: str) -> int | None:
-        with self.session_scope() as session:
-            return self._last_id(session, sender_id)
+        with self._reader.connect() as connection:
+            return connection.execute(self._newest_id_query, {"sender_id": sender_id}).scalar()
 
     def _last_id(self, session: Any, sender_id: str) -> int | None:
         return session.execute(
@@ -191,6 +197,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         entry = self._cache.pop(sender_id, None)
+        stored_id: int | None = None
         if (
             entry is not None
             and entry.tracker is tracker
@@ -201,13 +208,26 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             # save relies on the same). What it gained since is what is new.
             events = tracker.events
             new_events = [events[i] for i in range(entry.saved_len, len(events))]
+            stored_id = entry.last_id
         else:
-            new_events = await self._in_thread(self._unsaved_events, tracker)
+            # A tracker this process did not hand out: Rasa's new tracker for a first message
+            # (saved empty, then again at the end of the turn), or one changed elsewhere. Nothing
+            # stored for the sender (the one indexed read) means every event is new; otherwise
+            # Rasa's own count of the stored events decides.
+            stored_id = await self._in_thread(self._newest_id, sender_id)
+            if stored_id is None:
+                new_events = list(tracker.events)
+            else:
+                new_events = await self._in_thread(self._unsaved_events, tracker)
         if self.event_broker is not None:
             # Rasa's stream_events diffs against a reload, which would be this very object.
             await self._stream_new_events(self.event_broker, new_events, sender_id)
         consented = bool(tracker.get_slot(CONSENT_SLOT))
         rows = [self._row(sender_id, event, consented) for event in new_events]
+        if not rows:
+            # Nothing new (Rasa saves a new tracker empty): the newest stored id is known.
+            self._remember(sender_id, _Entry(tracker, stored_id, len(tracker.events)))
+            return
         last_id = await self._in_thread(self._write, sender_id, rows)
         if last_id is not None:
             self._remember(sender_id, _Entry(tracker, last_id, len(tracker.events)))

@@ -4,6 +4,8 @@ of what was stored on its strength.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -19,37 +21,48 @@ from bot.db.models import (
     Signal,
 )
 from bot.db.session import session_scope
-from bot.intake.respondents import check_role, find_respondent, respondent_in
+from bot.intake.respondents import check_role, find_respondent, progress_in
 from bot.intake.submission import mark_parents_involved
 
 
 def record_consent(
     conversation_id: str, role: str, scope: str, given: bool, basis: str | None = None
-) -> None:
+) -> dict[str, Any]:
     """Record what was consented to, by whom (role), on what basis and when.
 
-    A new answer replaces the old. `basis` is one of CONSENT_BASES (default: by role)."""
+    A new answer replaces the old. `basis` is one of CONSENT_BASES (default: by role). Returns
+    the conversation's progress as after it (read in the same transaction, so the dialogue
+    needs no second one to decide what comes next)."""
     check_role(role)
     basis = basis or ("parent" if role == "parent" else "pupil_own")
     if basis not in CONSENT_BASES:
         raise ValueError(f"unknown consent basis {basis!r}; expected one of {CONSENT_BASES}")
     with session_scope() as session:
-        resp = respondent_in(session, conversation_id)
+        resp = find_respondent(session, conversation_id)
+        created = resp is None
+        if resp is None:
+            # Most consents start the conversation's row: inserted once, with the consent in it.
+            resp = Respondent(conversation_id=conversation_id, channel="web")
+            session.add(resp)
+        resp.last_seen_at = utcnow()
         resp.role = resp.role or role
         resp.consent_role = role
         resp.consent_basis = basis
-        mark_parents_involved(resp, resp.case)
+        mark_parents_involved(resp, None if created else resp.case)
         resp.consent_scope = scope[:200]
         resp.consent_given = bool(given)
         resp.consent_at = utcnow()
         resp.consent_withdrawn_at = None
+        session.flush()  # the row's id for the audit entry
         audit.log(
             session,
             "consent.given" if given else "consent.declined",
             actor=f"respondent:{role}",
-            case=resp.case,
+            case=None if created else resp.case,
             details={"scope": scope[:200], "respondent_id": resp.id},
         )
+        # A row made just now has no answers and no case: nothing to read back.
+        return progress_in(session, resp, created=created)
 
 
 def withdraw_consent(conversation_id: str, chat_id: str | None = None) -> int:

@@ -85,24 +85,29 @@ def set_role(conversation_id: str, role: str) -> None:
 
 
 def progress(conversation_id: str) -> dict[str, Any]:
+    """Where the conversation stands: consent, role, the answered question keys, the case."""
     with session_scope() as session:
-        resp = find_respondent(session, conversation_id)
-        if resp is None:
-            return {"started": False, "answered": 0, "keys": [], "consent": False}
+        return progress_in(session, find_respondent(session, conversation_id))
+
+
+def progress_in(session: Session, resp: Respondent | None, created: bool = False) -> dict[str, Any]:
+    """progress() in the caller's transaction; `created`: the row was inserted in it."""
+    if resp is None:
+        return {"started": False, "answered": 0, "keys": [], "consent": False}
+    keys: list[str] = []
+    reference = None
+    if not created:
         # Keys and the case number only: loading the answers would decrypt every one of them.
         keys = sorted(
             session.scalars(select(Answer.question_key).where(Answer.respondent_id == resp.id))
         )
-        reference = (
-            session.scalar(select(Case.reference).where(Case.id == resp.case_id))
-            if resp.case_id is not None
-            else None
-        )
-        return {
-            "started": True,
-            "role": resp.role,
-            "consent": resp.has_consent,
-            "answered": len(keys),
-            "keys": keys,
-            "case_reference": reference,
-        }
+        if resp.case_id is not None:
+            reference = session.scalar(select(Case.reference).where(Case.id == resp.case_id))
+    return {
+        "started": True,
+        "role": resp.role,
+        "consent": resp.has_consent,
+        "answered": len(keys),
+        "keys": keys,
+        "case_reference": reference,
+    }

@@ -294,6 +294,19 @@ def check_tracker_store(url: str) -> list[str]:
         session.commit()
     expect(run(a.retrieve("s1")) is None, "a deleted transcript was served from the cache")
 
+    # A first message as Rasa's processor handles it: the new tracker is saved empty, then again
+    # with the turn's events; they are stored once, and the next turn is served from the cache.
+    new = run(a.get_or_create_tracker("s7", append_action_listen=False))
+    first = [SlotSet("consent_given", True), *_user(rng, "første"), ActionExecuted("utter_greet")]
+    for event in [*first, BotUttered("hej")]:
+        new.update(event)
+    run(a.save(new))
+    expect(
+        _events(a, "s7") == [e.as_dict() for e in new.events],
+        "a new conversation's first turn was stored wrongly",
+    )
+    expect(run(a.retrieve("s7")) is new, "a new conversation is not served from the cache")
+
     # Saving a tracker the cache never saw (another code path) writes only what is missing.
     t3 = run(a.retrieve("s3"))
     fresh = DialogueStateTracker.from_dict("s3", [e.as_dict() for e in t3.events], DOMAIN.slots)

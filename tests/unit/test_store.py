@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from bot import intake
 from bot.db import Answer, AuditEvent, Case, Invitation, Outbox, Respondent, Signal, utcnow
@@ -241,3 +243,26 @@ def test_retention_deletes_only_old_closed_cases(db: Session) -> None:
     db.expire_all()
     assert [c.id for c in db.scalars(select(Case))] == [cases[1].id]
     assert intake.get_answers("old") == {}
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a server-side disconnect needs PostgreSQL",
+)
+def test_a_connection_dropped_by_the_server_is_replaced_before_use(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pooled connections are pinged only after being idle (not on every checkout); one the
+    # server dropped meanwhile (a restart, a firewall) must not fail the next person's answer.
+    from bot.db import session as db_session
+
+    intake.start_conversation("idle")
+    with db_session.session_scope() as session:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = create_engine(db_session.current_url(), poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    monkeypatch.setattr(db_session, "IDLE_PING_SECONDS", 0.0)
+    intake.record_consent("idle", "parent", "opsummering til skolekontaktperson", True)
+    assert intake.has_consent("idle")
