@@ -50,7 +50,7 @@ def answer(
     redo = list(redo or [])
     urgent_ids: list[int] = []
     with session_scope() as session:
-        answered = intake.answered_in(session, conversation_id)
+        resp, answered = intake.respondent_and_answered(session, conversation_id)
         question = next_position(questionnaire, role, area_order, answered, redo).question
         if question is None:
             return FormTurn(None, answered, redo)
@@ -63,7 +63,8 @@ def answer(
             return FormTurn(question, answered, redo, error=error)
 
         free_text = str(parsed.value) if question.type == "text" and parsed.value else None
-        resp = intake.respondent_in(session, conversation_id)
+        if resp is None:
+            resp = intake.respondent_in(session, conversation_id)
         intake.save_in(
             session,
             resp,

@@ -16,6 +16,7 @@ from bot.intake.answers import (
     answered_keys,
     answers_for_chat,
     get_answers,
+    respondent_and_answered,
     save_answer,
     save_in,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "normalize_code",
     "progress",
     "record_consent",
+    "respondent_and_answered",
     "record_signal",
     "redeem_invitation",
     "resume",

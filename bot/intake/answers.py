@@ -19,7 +19,7 @@ from bot.db.models import (
     ResumeCode,
 )
 from bot.db.session import session_scope
-from bot.intake.respondents import find_respondent, respondent_in
+from bot.intake.respondents import find_respondent, respondent_in, touch
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,24 @@ def answered_keys(conversation_id: str) -> set[str]:
     """The questions answered so far: all the dialogue needs to know where the person is."""
     with session_scope() as session:
         return answered_in(session, conversation_id)
+
+
+def respondent_and_answered(
+    session: Session, conversation_id: str
+) -> tuple[Respondent | None, set[str]]:
+    """The respondent row and its answered question keys in one round trip (an answer turn
+    needs both); no answer is decrypted. (None, empty) when the conversation has no row."""
+    row = session.execute(
+        select(Respondent, func.aggregate_strings(Answer.question_key, ","))
+        .outerjoin(Answer, Answer.respondent_id == Respondent.id)
+        .where(Respondent.conversation_id == conversation_id)
+        .group_by(Respondent.id)
+    ).first()
+    if row is None:
+        return None, set()
+    resp, keys = row
+    touch(resp)
+    return resp, set(keys.split(",")) if keys else set()
 
 
 def answered_in(session: Session, conversation_id: str) -> set[str]:

@@ -55,12 +55,18 @@ def respondent_in(session: Session, conversation_id: str, channel: str = "web") 
         session.add(resp)
         session.flush()
     else:
-        now = utcnow()
-        # Retention counts unfinished chats in days: one write per few minutes is enough, not
-        # one per answer (an UPDATE on every turn).
-        if resp.last_seen_at is None or now - resp.last_seen_at > LAST_SEEN_RESOLUTION:
-            resp.last_seen_at = now
+        touch(resp)
     return resp
+
+
+def touch(resp: Respondent) -> None:
+    """Note that the conversation is active.
+
+    Retention counts unfinished chats in days: one write per few minutes is enough, not one
+    per answer (an UPDATE on every turn)."""
+    now = utcnow()
+    if resp.last_seen_at is None or now - resp.last_seen_at > LAST_SEEN_RESOLUTION:
+        resp.last_seen_at = now
 
 
 def find_respondent(session: Session, conversation_id: str) -> Respondent | None:
