@@ -36,6 +36,9 @@ TRAINING_SETS: tuple[str, ...] = (
     "danger_train/parents.yaml",
     "danger_train/indirect_and_calm.yaml",
     "danger_train/calm_behaviour.yaml",
+    # Ordinary home descriptions ("det er kun mig og min mor") beside neglect in near words;
+    # first run in reports/danger_fresh_runs.md.
+    "danger_train/calm_home.yaml",
 )
 
 
