@@ -5,7 +5,8 @@
    scripts/stack.py); anything else gets 401 before an action runs. Without it, anyone who can
    reach the port could send a forged tracker with another person's `respondent` slot and read
    (action_review) or delete their answers.
-2. It keeps the action server's start-up objects (SQLAlchemy, pydantic, Sanic, the
+2. It loads what the first turns need (bot.startup.warm_up) and keeps the action server's
+   start-up objects (SQLAlchemy, pydantic, Sanic, the
    questionnaire) out of the cyclic garbage collector. Under load (600 people) the worker ran a
    full collection every ~2 s, each walking the whole heap for ~80-130 ms while every action call
    waited. Frozen objects are never scanned again; garbage made while serving is collected as
@@ -30,6 +31,14 @@ hookimpl = pluggy.HookimplMarker("rasa_sdk")
 ACTION_SECRET_HEADER = "X-Skolebro-Action-Secret"  # nosec B105 # an HTTP header name, not a secret
 # Paths open without the secret: the liveness check only (it reveals nothing).
 OPEN_PATHS = frozenset({"/health"})
+
+
+async def _warm_up(app: Sanic, _loop: Any = None) -> None:
+    from bot.startup import warm_up
+
+    # Before the port opens (so the first person does not wait for it) and before the freeze
+    # below (so the lexicons and the model are frozen with the rest).
+    logger.info("Warmed up in %.2f s (lexicons, danger model, mappers)", warm_up())
 
 
 async def _freeze_startup_objects(app: Sanic, _loop: Any = None) -> None:
@@ -69,6 +78,7 @@ class _SkolebroPlugin:
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
         app.register_middleware(secret_check(_expected_secret()), "request")
+        app.register_listener(_warm_up, "before_server_start")
         app.register_listener(_freeze_startup_objects, "after_server_start")
 
 
