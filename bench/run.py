@@ -908,8 +908,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think-min", type=float, default=5.0)
     parser.add_argument("--think-max", type=float, default=15.0)
     parser.add_argument("--ramp-step", type=float, default=15.0, help="seconds per step; 0: none")
-    parser.add_argument("--ramp-start", type=int, default=1)
-    parser.add_argument("--ramp-factor", type=float, default=1.6)
+    # Steps of 25 % from 8 people: a factor of 1.6 from 1 (1, 2, ..., 54, 86, 138) jumped from
+    # ~50 to ~80 to ~125 offered turns/s, so the rate "held" could not fall between them (the
+    # 86-people step offers at most ~81 turns/s with 0.5-1.5 s think time).
+    parser.add_argument("--ramp-start", type=int, default=8)
+    parser.add_argument("--ramp-factor", type=float, default=1.25)
     parser.add_argument("--ramp-max", type=int, default=400)
     parser.add_argument("--ramp-think-min", type=float, default=0.5)
     parser.add_argument("--ramp-think-max", type=float, default=1.5)
