@@ -174,7 +174,7 @@ class ActionResume(Action):
         A yes whose slot was lost to a failed call only means consent is asked again.
         """
         if tracker.get_slot("consent_given") is None and not tracker.get_slot("respondent"):
-            return {"started": False, "answered": 0, "keys": [], "consent": False}
+            return intake.not_started()
         return await store(dispatcher, role, intake.progress, respondent_id(tracker))
 
     def _before_consent(

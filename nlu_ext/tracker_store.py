@@ -141,9 +141,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return connection.execute(self._newest_id_query, {"sender_id": sender_id}).scalar()
 
     def _last_id(self, session: Any, sender_id: str) -> int | None:
-        return session.execute(
-            sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
-        ).scalar()
+        return session.execute(self._newest_id_query, {"sender_id": sender_id}).scalar()
 
     def _remember(self, sender_id: str, entry: _Entry) -> None:
         self._cache[sender_id] = entry

@@ -21,7 +21,7 @@ from bot.db.models import (
     Signal,
 )
 from bot.db.session import session_scope
-from bot.intake.respondents import check_role, find_respondent, progress_in
+from bot.intake.respondents import check_role, find_respondent, progress_in, touch
 from bot.intake.submission import mark_parents_involved
 
 
@@ -44,7 +44,8 @@ def record_consent(
             # Most consents start the conversation's row: inserted once, with the consent in it.
             resp = Respondent(conversation_id=conversation_id, channel="web")
             session.add(resp)
-        resp.last_seen_at = utcnow()
+        else:
+            touch(resp)
         resp.role = resp.role or role
         resp.consent_role = role
         resp.consent_basis = basis

@@ -96,10 +96,15 @@ def progress(conversation_id: str) -> dict[str, Any]:
         return progress_in(session, find_respondent(session, conversation_id))
 
 
+def not_started() -> dict[str, Any]:
+    """The progress of a conversation with no stored row."""
+    return {"started": False, "answered": 0, "keys": [], "consent": False}
+
+
 def progress_in(session: Session, resp: Respondent | None, created: bool = False) -> dict[str, Any]:
     """progress() in the caller's transaction; `created`: the row was inserted in it."""
     if resp is None:
-        return {"started": False, "answered": 0, "keys": [], "consent": False}
+        return not_started()
     keys: list[str] = []
     reference = None
     if not created:
