@@ -555,8 +555,21 @@ async def ramp(
     while people <= max_people:
         result = await run_level(rasa_url, people, think, step, procs, seed=people)
         row = {k: result[k] for k in ("people", "turns_per_s", "p50_ms", "p95_ms", "errors")}
+        # Where the saturation comes from: per-process CPU per turn and the machine's load.
+        turns = result.get("turns") or 0
+        row["cpu_ms_per_turn"] = result.get("cpu_ms_per_turn")
+        row["cpu_ms_per_turn_by_process"] = (
+            {name: round(used * 1000 / turns, 2) for name, used in result["cpu_s"].items()}
+            if turns
+            else {}
+        )
+        row["machine_cpu_mean_pct"] = result["processes"].get("machine", {}).get("cpu_mean_pct")
         steps.append(row)
-        print(f"  ramp: {_fmt_row(row)}", flush=True)
+        print(
+            f"  ramp: {_fmt_row(row)}  machine {row['machine_cpu_mean_pct']} %  "
+            f"CPU ms/turn {row['cpu_ms_per_turn_by_process']}",
+            flush=True,
+        )
         held = row["errors"] == 0 and (row["p95_ms"] or 1e9) < TARGET_P95_MS
         if held and (best is None or row["turns_per_s"] > best["turns_per_s"]):
             best = row

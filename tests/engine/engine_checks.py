@@ -316,7 +316,42 @@ def check_tracker_store(url: str) -> list[str]:
         _events(a, "s3") == [e.as_dict() for e in fresh.events],
         "saving an uncached tracker duplicated or lost events",
     )
+    if a.engine.dialect.name == "postgresql":
+        expect(*_newest_id_reads(a, "s-early"))
     return problems
+
+
+def _newest_id_reads(store: CachedSQLTrackerStore, sender: str) -> tuple[bool, str]:
+    """The newest-id lookup of every turn reads a handful of rows, however much other
+    conversations wrote since the sender last spoke, once PostgreSQL has statistics."""
+    import sqlalchemy as sa
+
+    table = store.SQLEvent.__table__
+    # The sender spoke first, as much as each of the 50 conversations that followed.
+    senders = [sender] * 100 + [f"other-{i % 50}" for i in range(5000)]
+    rows = [
+        {"sender_id": s, "type_name": "user", "timestamp": float(i), "data": "{}"}
+        for i, s in enumerate(senders)
+    ]
+    with store.engine.begin() as connection:
+        connection.execute(sa.insert(table), rows)
+        connection.execute(sa.text(f"ANALYZE {table.name}"))
+    with store.engine.connect() as connection:
+        plan = connection.execute(
+            sa.text(
+                "EXPLAIN (ANALYZE, FORMAT JSON) "
+                f"SELECT max(id) FROM {table.name} WHERE sender_id = :sender"
+            ),
+            {"sender": sender},
+        ).scalar()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+
+    def read(node: dict[str, Any]) -> int:
+        own = int(node.get("Actual Rows", 0)) + int(node.get("Rows Removed by Filter", 0))
+        return own + sum(read(child) for child in node.get("Plans", []))
+
+    count = read(plan[0]["Plan"])
+    return count < 100, f"the newest-id lookup read {count} rows to find one sender's newest"
 
 
 def _raw_rows(store: CachedSQLTrackerStore, sender: str) -> list[str]:
