@@ -420,6 +420,14 @@ def cpu_per_turn(row: dict[str, Any]) -> float | None:
     return round(used * 1000 / turns, 2)
 
 
+def cpu_per_turn_by_process(row: dict[str, Any]) -> dict[str, float]:
+    """CPU milliseconds per answered turn of each process group in this level."""
+    turns = row.get("turns") or 0
+    if not turns:
+        return {}
+    return {name: round(used * 1000 / turns, 2) for name, used in row["cpu_s"].items()}
+
+
 def pooled_cpu_per_turn(rows: list[dict[str, Any]]) -> float | None:
     turns = sum(r.get("turns") or 0 for r in rows)
     used = sum(v for r in rows for k, v in r.get("cpu_s", {}).items() if k not in NOT_SERVING)
@@ -556,13 +564,8 @@ async def ramp(
         result = await run_level(rasa_url, people, think, step, procs, seed=people)
         row = {k: result[k] for k in ("people", "turns_per_s", "p50_ms", "p95_ms", "errors")}
         # Where the saturation comes from: per-process CPU per turn and the machine's load.
-        turns = result.get("turns") or 0
         row["cpu_ms_per_turn"] = result.get("cpu_ms_per_turn")
-        row["cpu_ms_per_turn_by_process"] = (
-            {name: round(used * 1000 / turns, 2) for name, used in result["cpu_s"].items()}
-            if turns
-            else {}
-        )
+        row["cpu_ms_per_turn_by_process"] = cpu_per_turn_by_process(result)
         row["machine_cpu_mean_pct"] = result["processes"].get("machine", {}).get("cpu_mean_pct")
         steps.append(row)
         print(

@@ -336,14 +336,12 @@ def _newest_id_reads(store: CachedSQLTrackerStore, sender: str) -> tuple[bool, s
     with store.engine.begin() as connection:
         connection.execute(sa.insert(table), rows)
         connection.execute(sa.text(f"ANALYZE {table.name}"))
+    # The store's own statement, with the sender inlined as psycopg2 sends it (a custom plan).
+    lookup = store._newest_id_query.params(sender_id=sender).compile(
+        dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}
+    )
     with store.engine.connect() as connection:
-        plan = connection.execute(
-            sa.text(
-                "EXPLAIN (ANALYZE, FORMAT JSON) "
-                f"SELECT max(id) FROM {table.name} WHERE sender_id = :sender"
-            ),
-            {"sender": sender},
-        ).scalar()
+        plan = connection.execute(sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {lookup}")).scalar()
     plan = json.loads(plan) if isinstance(plan, str) else plan
 
     def read(node: dict[str, Any]) -> int:
