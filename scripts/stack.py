@@ -602,9 +602,17 @@ class Stack:
     def start(self, model: Path, timeout: float = 120.0) -> None:
         self.prepare()
         self.build(model)
-        for proc in self.procs:
+        # nginx last: a request it sends to a worker still loading its model marks that worker
+        # down for fail_timeout (5 s), and its own health check goes through to a worker. Started
+        # with the rest, the first conversations after start all went to the worker that was up.
+        front = [p for p in self.procs if p.name == "nginx"]
+        back = [p for p in self.procs if p.name != "nginx"]
+        for proc in back:
             proc.start()
-        self.wait_healthy(self.procs, timeout)
+        self.wait_healthy(back, timeout)
+        for proc in front:
+            proc.start()
+        self.wait_healthy(front, timeout)
 
     def wait_healthy(self, procs: Iterable[Proc], timeout: float) -> None:
         try:

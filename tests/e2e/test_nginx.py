@@ -83,7 +83,9 @@ def test_a_conversation_stays_on_one_worker_and_both_workers_serve(prod) -> None
     for chat in chats:
         assert len(upstreams[chat.sender]) == 1, upstreams[chat.sender]
     used = set().union(*(upstreams[c.sender] for c in chats))
-    assert used == {f"127.0.0.1:{p}" for p in prod.worker_ports}
+    # nginx's error log says why a worker was left out (e.g. marked down after a failed request).
+    errors = (prod.data_dir / "nginx" / "error.log").read_text()[-2000:]
+    assert used == {f"127.0.0.1:{p}" for p in prod.worker_ports}, errors
 
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
