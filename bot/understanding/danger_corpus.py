@@ -39,6 +39,12 @@ TRAINING_SETS: tuple[str, ...] = (
     # Ordinary home descriptions ("det er kun mig og min mor") beside neglect in near words;
     # first run in reports/danger_fresh_runs.md.
     "danger_train/calm_home.yaml",
+    # Unseen wording in the categories weakest on unseen sets (self-harm seen by others,
+    # indirect self-harm, the gentle check, no adult at home, others' violence at home,
+    # psychiatric crisis and substance abuse at home, criminal exploitation, honour-related
+    # control) and look-alike calm (idioms, denials, sport, games); first run in
+    # reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording.yaml",
 )
 
 
