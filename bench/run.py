@@ -697,15 +697,7 @@ def start_bare(
         entry = f"http://127.0.0.1:{entry_port}"
     started = time.monotonic()
     try:
-        # nginx after the workers, as the stack starts it (a worker it reaches while loading is
-        # marked down for 5 s).
-        for group in (
-            [p for p in procs if p.name != "nginx"],
-            [p for p in procs if p.name == "nginx"],
-        ):
-            for proc in group:
-                proc.start()
-            stack_mod.wait_healthy(group, 240)
+        stack_mod.start_front_last(procs, 240)
     except RuntimeError:
         for proc in procs:
             stop_proc(proc)

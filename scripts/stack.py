@@ -365,6 +365,20 @@ def wait_healthy(procs: Iterable[Proc], timeout: float) -> None:
             time.sleep(0.3)
 
 
+def start_front_last(procs: Iterable[Proc], timeout: float) -> None:
+    """Start the processes and wait until they answer, nginx only once the rest do.
+
+    A request nginx sends to a worker still loading its model marks that worker down for
+    fail_timeout (5 s), and nginx's own health check goes through to a worker: started with the
+    rest, the first conversations after a start all went to the worker that was up first.
+    RuntimeError as wait_healthy's."""
+    procs = list(procs)
+    for group in ([p for p in procs if p.name != "nginx"], [p for p in procs if p.name == "nginx"]):
+        for proc in group:
+            proc.start()
+        wait_healthy(group, timeout)
+
+
 NGINX = "/usr/sbin/nginx"  # Debian's package (`apt-get install nginx`)
 
 
@@ -602,17 +616,11 @@ class Stack:
     def start(self, model: Path, timeout: float = 120.0) -> None:
         self.prepare()
         self.build(model)
-        # nginx last: a request it sends to a worker still loading its model marks that worker
-        # down for fail_timeout (5 s), and its own health check goes through to a worker. Started
-        # with the rest, the first conversations after start all went to the worker that was up.
-        front = [p for p in self.procs if p.name == "nginx"]
-        back = [p for p in self.procs if p.name != "nginx"]
-        for proc in back:
-            proc.start()
-        self.wait_healthy(back, timeout)
-        for proc in front:
-            proc.start()
-        self.wait_healthy(front, timeout)
+        try:
+            start_front_last(self.procs, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def wait_healthy(self, procs: Iterable[Proc], timeout: float) -> None:
         try:
