@@ -982,8 +982,88 @@ def check_rule_keys() -> list[str]:
     return problems[:10]
 
 
+# --- DIET's intent scores without TensorFlow (nlu_ext/diet_inference.py) ---
+
+
+def check_diet_inference() -> list[str]:
+    """On every training example and on odd input, the folded linear path gives Rasa's
+    TensorFlow scores (same ranking, float32 rounding apart), and it is the path taken."""
+    from rasa.core.agent import Agent
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    from nlu_ext import diet_inference
+
+    model = ROOT / "models" / "skolebro.tar.gz"
+    if not model.exists():
+        return [f"no trained model at {model} (run `make train`)"]
+    problems: list[str] = []
+    seen = {"compared": 0, "rasa_only": 0}
+
+    def both(self: DIETClassifier, message: Any) -> Any:
+        expected = diet_inference.ORIGINAL_PREDICT(self, message)
+        got = diet_inference._predict(self, message)
+        text = message.get("text")
+        if expected is None or got is None:
+            if (expected is None) != (got is None):
+                problems.append(f"{text!r}: Rasa {expected is not None}, ours {got is not None}")
+            return expected
+        if got is expected or "i_scores" not in got or len(got) != 1:
+            seen["rasa_only"] += 1  # fell back to Rasa's own path
+            return expected
+        seen["compared"] += 1
+        a, b = expected["i_scores"].reshape(-1), got["i_scores"].reshape(-1)
+        if a.shape != b.shape or float(abs(a - b).max()) > 1e-5:
+            problems.append(f"{text!r}: scores differ by {float(abs(a - b).max()):.2e}")
+        elif list(a.argsort()[::-1][:3]) != list(b.argsort()[::-1][:3]) and (
+            sorted(a)[-1] - sorted(a)[-2] > 1e-5
+        ):
+            problems.append(f"{text!r}: ranking differs")
+        return expected
+
+    data = TrainingDataImporter.load_from_dict(training_data_paths=["data/nlu.yml"]).get_nlu_data()
+    odd = ["?", "😀", "a" * 600, "ved ikke " * 80, "12", "Æ Ø Å æøå", "hej\nmed\tdig", "ok!!!"]
+    # Button payloads ("/affirm") never reach DIET (the parse shortcut unpacks them).
+    typed = [str(m.get("text")) for m in data.intent_examples]
+    texts = [t for t in typed if not t.startswith("/")] + odd
+    agent = Agent.load(str(model))
+    DIETClassifier._predict = both  # type: ignore[method-assign]
+    try:
+        for text in texts:
+            asyncio.run(agent.parse_message(text))
+    finally:
+        diet_inference.install()
+    if seen["rasa_only"]:
+        problems.append(f"{seen['rasa_only']} messages took Rasa's path: the fold is not in use")
+    if seen["compared"] < len(texts):
+        problems.append(f"only {seen['compared']} of {len(texts)} messages were compared")
+    # Configurations whose layers are not plain linear keep Rasa's path.
+    base = {
+        "number_of_transformer_layers": 0,
+        "hidden_layers_sizes": {"text": [], "label": []},
+        "intent_classification": True,
+        "entity_recognition": False,
+        "model_confidence": "softmax",
+        "similarity_type": "inner",
+    }
+    if not diet_inference._text_layers_are_linear(base):
+        problems.append("Skolebro's configuration is not recognised as linear")
+    for change in (
+        {"number_of_transformer_layers": 2},
+        {"number_of_transformer_layers": {"text": 1, "label": 0}},
+        {"hidden_layers_sizes": {"text": [64], "label": []}},
+        {"entity_recognition": True},
+        {"similarity_type": "cosine"},
+        {"model_confidence": "linear_norm"},
+    ):
+        if diet_inference._text_layers_are_linear({**base, **change}):
+            problems.append(f"{change} was taken for a linear model")
+    return problems
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
     "rule_keys": check_rule_keys,
+    "diet_inference": check_diet_inference,
     "intent_blend": check_intent_blend,
     "token_argument": check_token_argument,
     "freeze_after_load": check_freeze_after_load,

@@ -47,6 +47,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         "token_argument",
         "intent_blend",
         "rule_keys",
+        "diet_inference",
     ],
 )
 def test_engine_speedup_matches_rasa(check: str) -> None:
