@@ -196,9 +196,14 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
     )
 
 
+# Quotation marks read as spaces: a quoted phrase ("morfar 'leger doktor' med hende") is the
+# same words to the patterns as the plain one.
+_QUOTES = frozenset("'\"`´‘’‚“”„«»‹›")
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    return " " if ch.isspace() else fold(ch) if ch.strip() else ""
+    return " " if ch.isspace() or ch in _QUOTES else fold(ch) if ch.strip() else ""
 
 
 def _prepare(text: str, spelling: dict[str, str]) -> tuple[str, list[int]]:

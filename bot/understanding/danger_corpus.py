@@ -45,6 +45,12 @@ TRAINING_SETS: tuple[str, ...] = (
     # control) and look-alike calm (idioms, denials, sport, games); first run in
     # reports/danger_fresh_runs.md.
     "danger_train/unseen_wording.yaml",
+    # The kinds that failed on blind sets 9 and 10 (a wish not to live tied to school in any
+    # word order, goodbyes and plans, attempts told in passing, threats of bodily harm, hands
+    # round the throat, adults' "games", partners far older, a parent's own suicidality) and the
+    # false-alarm kinds (sport injuries in any order, denials, hyperbole with a laugh, skipped
+    # meals, calm goodbyes); first run in reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording2.yaml",
 )
 
 

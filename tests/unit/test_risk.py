@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.risk import KINDS, LEXICON_PATH, detect_risk
+from bot.risk import KINDS, LEXICON_PATH, detect_risk, lexicon_risk
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "eval"))
@@ -342,3 +342,83 @@ def test_long_weak_commands_name_only_intents_the_bot_has() -> None:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
     assert commands and commands <= intents, commands - intents
+
+
+# --- Unseen wording, second round (danger_train/unseen_wording2.yaml): the lexicon alone ---
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvis jeg skal med den bus en gang til så gider jeg ikke leve",
+        "vil hellere ligge i graven end have idræt med dem",
+        "han ønsker han ikke fandtes når han står ved skolen",
+        "hvis jeg får 00 i engelsk vil jeg ikke leve mere",
+        "når de driller mig i frikvarteret vil jeg bare ikke være her mere",
+        "hvis jeg skal op til den prøve så dør jeg bare, helt seriøst",
+        "Hun råbte at så ville hun hellere være død da vi sagde hun skulle skifte klasse",
+    ],
+)
+def test_a_wish_not_to_live_tied_to_school_in_any_order_gets_the_check(text: str) -> None:
+    result = lexicon_risk(text)
+    assert result.check and not result.is_risk, result
+
+
+def test_a_wish_to_die_tied_to_going_home_stays_urgent() -> None:
+    result = lexicon_risk("hvis jeg skal hjem til stedfar efter skolen vil jeg hellere dø")
+    assert "self_harm" in result.kinds and not result.needs_check
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hun forsøgte at hænge sig i julen", "self_harm"),
+        ("jeg fandt en snor bundet som en løkke på hans hems", "self_harm"),
+        ("kan ikke se nogen grund til at vågne i morgen", "self_harm"),
+        ("de siger de skærer mig hvis jeg går til lærerne", "violence"),
+        ("han tog hende om halsen i går", "violence"),
+        ("far har sagt at han vil tage sit liv", "neglect"),
+        ("min kæreste er 25 og jeg er 13", "sexual_abuse"),
+        ("naboen 'leger doktor' med min lillesøster", "sexual_abuse"),
+        ("sidste gang vi fik noget at spise var i mandags", "neglect"),
+    ],
+)
+def test_unseen_wording_kinds_are_flagged(text: str, kind: str) -> None:
+    assert kind in lexicon_risk(text).kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "har altid blå mærker på armene efter håndbold",
+        "går til judo, hun har tit blå mærker, men hun elsker det",
+        "Der er ikke nogen der har truet hende",
+        "Ingen har gjort ham noget, det har vi spurgt om",
+        "ingen af os drikker og vi har ingen problemer med stoffer",
+        "der er altid mad nok derhjemme",
+        "jeg kunne godt have kvalt ham da han glemte tasken",
+        "han skyder sig selv i foden hele tiden",
+        "jeg når aldrig at spise morgenmad",
+        "han hænger sig i detaljer",
+        "nu står jeg alene i frikvarteret",
+        "vi laver oplæg om tvangsægteskab i samfundsfag",
+    ],
+)
+def test_unseen_look_alikes_are_calm_for_the_lexicon(text: str) -> None:
+    result = lexicon_risk(text)
+    assert not result.is_risk and not result.check, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min far slår mig ihjel hvis han finder ud af det lol",
+        "han truer med at slå mig ihjel haha",
+    ],
+)
+def test_a_laugh_does_not_hide_a_threat(text: str) -> None:
+    # A child may cover fear with "lol": a threat of being killed is flagged whatever follows,
+    # and the worker judges the hyperbole (a false alarm costs a question, a miss much more).
+    assert lexicon_risk(text).is_risk
+
+
+def test_a_threat_without_a_laugh_is_still_a_threat() -> None:
+    assert "threats" in lexicon_risk("han siger han slår mig ihjel hvis jeg sladrer").kinds
