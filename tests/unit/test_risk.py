@@ -422,3 +422,19 @@ def test_a_laugh_does_not_hide_a_threat(text: str) -> None:
 
 def test_a_threat_without_a_laugh_is_still_a_threat() -> None:
     assert "threats" in lexicon_risk("han siger han slår mig ihjel hvis jeg sladrer").kinds
+
+
+@pytest.mark.parametrize(
+    ("denial", "danger"),
+    [
+        ("nej jeg gør ikke skade på mig selv", "han gør skade på sig selv"),
+        ("min søn har aldrig gjort skade på sig selv", "hun har gjort skade på sig selv igen"),
+        ("jeg har ikke tænkt på at slå mig selv ihjel", "jeg vil slå mig selv ihjel"),
+        ("hun bliver ikke presset til at gifte sig", "hun bliver presset til at gifte sig"),
+        ("der ikke er nogen der truer ham", "der er nogen der truer ham"),
+        ("der er skænderier, men ingen er i fare", "han er i fare derhjemme"),
+    ],
+)
+def test_a_denial_is_calm_and_the_same_words_without_it_are_not(denial: str, danger: str) -> None:
+    assert not lexicon_risk(denial).is_risk, lexicon_risk(denial)
+    assert lexicon_risk(danger).is_risk
