@@ -41,6 +41,7 @@ from rasa.utils.tensorflow.constants import (
     SIMILARITY_TYPE,
     SOFTMAX,
 )
+from scipy.special import softmax
 
 logger = logging.getLogger(__name__)
 
@@ -151,9 +152,7 @@ def linear_scores(plan: LinearPlan, blocks: list[Any]) -> np.ndarray | None:
         row += coo.shape[1]
     if row != plan.matrix.shape[0]:
         return None
-    logits -= logits.max(axis=1, keepdims=True)
-    exp = np.exp(logits)
-    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return softmax(logits, axis=1).astype(np.float32)
 
 
 def _predict(self: DIETClassifier, message: Any) -> Any:

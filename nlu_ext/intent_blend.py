@@ -26,6 +26,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.special import softmax
 
 from bot.understanding.sparse_linear import weighted_terms
 
@@ -146,8 +147,7 @@ class LinearIntentBlend(GraphComponent):
             if terms:
                 values = np.array([value for value, _ in terms])
                 logits = logits + values @ self.weights[[row for _, row in terms]]
-        exp = np.exp(logits - logits.max())
-        probs = exp / exp.sum()
+        probs = softmax(logits)
         return dict(zip(self.labels, map(float, probs), strict=True))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
