@@ -85,6 +85,12 @@ class Report:
         return 1000 * sum(self.times) / len(self.times) if self.times else 0.0
 
 
+def _trained(name: str) -> bool:
+    """Does the model learn from the set of this file name? TRAINING_SETS names the sets under
+    eval/danger_train/ with their folder ("danger_train/parents.yaml")."""
+    return any(Path(s).name == name for s in TRAINING_SETS)
+
+
 def _timed(rep: Report, text: str) -> RiskResult:
     start = time.perf_counter()
     result = detect_risk(text)
@@ -150,7 +156,7 @@ def markdown(reports: list[Report]) -> list[str]:
     ]
     for r in reports:
         lines.append(
-            f"| {r.name} | {'yes' if r.name in TRAINING_SETS else 'no'} | {r.n_risk} | "
+            f"| {r.name} | {'yes' if _trained(r.name) else 'no'} | {r.n_risk} | "
             f"{r.recall:.1%} | {r.n_calm} | "
             f"{len(r.false_alarms)} ({r.false_alarm_rate:.1%}) | {r.calm_checks} | "
             f"{r.mean_ms:.3f} / {r.quantile_ms(0.95):.3f} | {'OK' if r.ok else 'FAIL'} |"
@@ -166,7 +172,7 @@ def markdown(reports: list[Report]) -> list[str]:
 
 
 def show(rep: Report, verbose: bool) -> None:
-    trained = " (trained on: in-sample)" if rep.name in TRAINING_SETS else " (never trained on)"
+    trained = " (trained on: in-sample)" if _trained(rep.name) else " (never trained on)"
     print(f"== {rep.name}: {rep.n_risk} risk, {rep.n_calm} calm{trained}")
     for group in _groups(rep):
         caught, total = rep.per_group[group]

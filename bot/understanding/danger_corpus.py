@@ -51,6 +51,13 @@ TRAINING_SETS: tuple[str, ...] = (
     # false-alarm kinds (sport injuries in any order, denials, hyperbole with a laugh, skipped
     # meals, calm goodbyes); first run in reports/danger_fresh_runs.md.
     "danger_train/unseen_wording2.yaml",
+    # Danger told as a situation without danger words (farewells posted and deleted, standing
+    # high up looking down, missing painkillers, giving things away, an adult watching a child
+    # bathe, a second phone from an online "friend", debts and errands for older youths, hiding
+    # from someone at home, locked out, a parent too drunk or psychotic to care) and look-alike
+    # calm (roofs and footballs, old toys given away, money for the canteen, a bathroom lock);
+    # first run 106/182 = 58.2 % recall, 9/170 = 5.3 % false alarms: reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording3.yaml",
 )
 
 

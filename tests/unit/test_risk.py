@@ -438,3 +438,57 @@ def test_a_threat_without_a_laugh_is_still_a_threat() -> None:
 def test_a_denial_is_calm_and_the_same_words_without_it_are_not(denial: str, danger: str) -> None:
     assert not lexicon_risk(denial).is_risk, lexicon_risk(denial)
     assert lexicon_risk(danger).is_risk
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hun skrev farvel til alle på sin story og slettede den igen efter en time", "self_harm"),
+        ("han stod ved kanten af taget på højhuset i nat og kiggede ned", "self_harm"),
+        ("der lå en tom blisterpakning med panodil under hans seng", "self_harm"),
+        ("min datter har samlet sovepiller i en æske", "self_harm"),
+        ("han har givet sin cykel væk og sagt at han ikke får brug for den mere", "self_harm"),
+        ("min stedfar står og kigger når jeg går i bad", "sexual_abuse"),
+        ("en fra snap har sendt mig en hemmelig mobil så mor ikke kan se det", "sexual_abuse"),
+        ("jeg skylder nogle af de ældre drenge penge og skal opbevare en pose for dem", "threats"),
+        ("vi gemmer os under sengen når far kommer hjem fuld", "violence"),
+        ("jeg har sovet i opgangen i to nætter", "neglect"),
+        ("jeg skal tjekke om far trækker vejret når han har drukket", "neglect"),
+    ],
+)
+def test_danger_told_as_a_situation_is_flagged(text: str, kind: str) -> None:
+    # No danger word in these: the situation itself is the signal (blind set 11's misses).
+    assert kind in lexicon_risk(text).kinds
+    assert kind in detect_risk(text).kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vi stod på taget af p-huset og kiggede ned på byen til fotoprojektet",
+        "jeg har givet mit gamle legetøj væk til min fætter",
+        "lånte 20 kr til kantinen af min ven og skylder ham dem til i morgen",
+        "jeg sover hos mormor i weekenden fordi det er hyggeligt",
+        "vi har en lås på badeværelsesdøren så man kan være i fred",
+        "han tager panodil når han har hovedpine",
+        "vi sov i bilen på vej til Norge",
+        "køleskabet er altid tomt om fredagen inden vi handler",
+    ],
+)
+def test_situation_look_alikes_are_calm(text: str) -> None:
+    result = detect_risk(text)
+    assert not result.is_risk and not result.needs_check, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "han siger at han hellere vil være død end at skulle i skole med dem",
+        "skolen gør at hun ikke har lyst til at leve",
+        "jeg vil hellere dø end at skulle sidde i den klasse sammen med dem igen",
+        "hellere død end at møde op til matematik i morgen",
+    ],
+)
+def test_a_school_tied_wish_in_new_words_gets_the_check_not_an_urgent_flag(text: str) -> None:
+    result = detect_risk(text)
+    assert result.needs_check and not result.is_risk, result
