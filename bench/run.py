@@ -656,7 +656,7 @@ def start_bare(
     credentials.write_text("rest:\n")
     endpoints.write_text(
         stack_mod.rasa_tracker_store(database_url, tmp, "SQL")
-        + stack_mod.rasa_lock_store(redis_url)
+        + stack_mod.rasa_lock_store(redis_url, "redis")
     )
     ports = [stack_mod.free_port() for _ in range(workers)]
     procs = [

@@ -189,7 +189,12 @@ def rasa_tracker_store(
     return "\n".join(lines) + "\n"
 
 
-def rasa_lock_store(redis_url: str) -> str:
+# Rasa's ticket lock in asynchronous Redis round trips (nlu_ext/lock_store.py); the bench's bare
+# Rasa keeps Rasa's own `redis` type.
+LOCK_STORE_TYPE = "nlu_ext.lock_store.TicketRedisLockStore"
+
+
+def rasa_lock_store(redis_url: str, store_type: str = LOCK_STORE_TYPE) -> str:
     if not redis_url:
         return "lock_store:\n  type: in_memory\n"
     from urllib.parse import urlsplit
@@ -198,7 +203,7 @@ def rasa_lock_store(redis_url: str) -> str:
     db = url.path.lstrip("/") or "0"
     lines = [
         "lock_store:",
-        "  type: redis",
+        f"  type: {store_type}",
         f"  url: {url.hostname or 'localhost'}",
         f"  port: {url.port or 6379}",
         f"  db: {db}",

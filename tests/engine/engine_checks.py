@@ -15,6 +15,7 @@ import json
 import random
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ from nlu_ext import engine_speedups  # noqa: E402
 from nlu_ext.tracker_store import CachedSQLTrackerStore  # noqa: E402
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
-FORMS = ["intake_form", "code_form"]
+FORMS = sorted(DOMAIN.form_names)  # intake_form, opening_form
 
 
 @contextlib.contextmanager
@@ -982,6 +983,224 @@ def check_rule_keys() -> list[str]:
     return problems[:10]
 
 
+def check_graph_runner() -> list[str]:
+    """nlu_ext.graph_runner runs Rasa's graph without dask and gives dask's results: the same
+    parse of every kind of message and the same policy prediction at every turn of random
+    conversations, and a failing node fails the same way."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from nlu_ext import graph_runner
+
+    agent = Agent.load(str(ROOT / "models" / "skolebro.tar.gz"))
+    processor = agent.processor
+    assert processor is not None
+    patched = DaskGraphRunner.run
+    if patched is not graph_runner.run:
+        return ["nlu_ext did not install the dask-free graph run"]
+
+    def both(call: Callable[[], Any]) -> tuple[Any, Any]:
+        ours = call()
+        DaskGraphRunner.run = graph_runner.ORIGINAL_RUN  # type: ignore[method-assign]
+        try:
+            theirs = call()
+        finally:
+            DaskGraphRunner.run = patched  # type: ignore[method-assign]
+        return ours, theirs
+
+    problems: list[str] = []
+    loop = asyncio.new_event_loop()
+    texts = [*BUTTON_AND_TYPED, "jeg vil ikke leve mere", "min søn er 12", "", "?" * 300]
+    for text in texts:
+        ours, theirs = both(
+            lambda t=text: loop.run_until_complete(processor.parse_message(UserMessage(t)))
+        )
+        if ours != theirs:
+            problems.append(f"parse of {text[:30]!r}: {ours} != {theirs}")
+    rng = random.Random(20261206)
+    predictions = 0
+    for n in range(60):
+        tracker = DialogueStateTracker("s", DOMAIN.slots)
+        for event in _domain_conversation(rng, rng.randint(4, 150)):
+            tracker.update(event)
+            if isinstance(event, UserUttered) or rng.random() < 0.1:
+                # A fresh copy for each: the processor consumes a tracker's follow-up action.
+                ours, theirs = both(
+                    lambda t=tracker: processor._predict_next_with_tracker(copy.deepcopy(t))
+                )
+                predictions += 1
+                if ours != theirs:
+                    differ = {
+                        k: (v, vars(theirs).get(k))
+                        for k, v in vars(ours).items()
+                        if k != "diagnostic_data" and v != vars(theirs).get(k)
+                    }
+                    problems.append(f"conversation {n}, prediction {predictions}: {differ}")
+    if predictions < 500:
+        problems.append(f"only {predictions} predictions compared")
+
+    class Boom(Exception):
+        pass
+
+    node = next(iter(processor.graph_runner._instantiated_nodes.values()))  # type: ignore[union-attr]
+    original_call = type(node).__call__
+
+    def failing(self: Any, *args: Any) -> Any:
+        raise Boom("node failed")
+
+    type(node).__call__ = failing  # type: ignore[method-assign]
+    try:
+        for run in (graph_runner.run, graph_runner.ORIGINAL_RUN):
+            DaskGraphRunner.run = run  # type: ignore[method-assign]
+            try:
+                loop.run_until_complete(processor.parse_message(UserMessage("hej")))
+                problems.append(f"{run.__module__}: a failing node did not fail the run")
+            except Boom:
+                pass
+    finally:
+        type(node).__call__ = original_call  # type: ignore[method-assign]
+        DaskGraphRunner.run = patched  # type: ignore[method-assign]
+    loop.close()
+    return problems[:10]
+
+
+def check_state_history() -> list[str]:
+    """nlu_ext.state_history gives Rasa's dialogue states after every event of random
+    conversations (reverts, undone loop executions, restarts and new sessions included), with
+    and without rule-only turns and unset slots, reusing what it kept on the same tracker; and a
+    caller that changes the states it got does not change the next call's."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from nlu_ext import state_history
+
+    if Domain.states_for_tracker_history is not state_history.states_for_tracker_history:
+        return ["nlu_ext did not install the kept dialogue states"]
+    rule_only = {"slots": ["route", "phase"], "loops": ["opening_form"]}
+    model = ROOT / "models" / "skolebro.tar.gz"
+    if model.exists():
+        from rasa.core.agent import Agent
+
+        runner = Agent.load(str(model)).processor.graph_runner  # type: ignore[union-attr]
+        for node in runner._instantiated_nodes.values():
+            if isinstance(node._component, RulePolicy):
+                rule_only = node._component._get_rule_only_data()
+    variants = [(False, False, None), (True, False, None), (False, True, rule_only)]
+    problems: list[str] = []
+    rng = random.Random(20261206)
+    compared = reused = 0
+    for n in range(80):
+        make = random_conversation if n % 2 else _domain_conversation
+        tracker = DialogueStateTracker("s", DOMAIN.slots)
+        for i, event in enumerate(make(rng, rng.randint(10, 220))):
+            tracker.update(event)
+            for omit, ignore, data in variants:
+                ours = DOMAIN.states_for_tracker_history(tracker, omit, ignore, data)
+                theirs = state_history.ORIGINAL_STATES_FOR_TRACKER_HISTORY(
+                    DOMAIN, tracker, omit, ignore, data
+                )
+                compared += 1
+                if ours != theirs:
+                    problems.append(f"conversation {n}, event {i}, {omit, ignore}: differ")
+                if ours:  # what a caller does with its states stays its own
+                    ours[-1]["prev_action"] = {"action_name": "changed"}
+                    ours[0].clear()
+        kept = tracker.__dict__.get("_skolebro_states", {})
+        reused += sum(len(k.states) for k in kept.values())
+    if compared < 5000 or reused < 1000:
+        problems.append(f"too few comparisons ({compared}) or kept states ({reused})")
+    return problems[:10]
+
+
+# --- Rasa's ticket lock on Redis without blocking the loop (nlu_ext/lock_store.py) ---
+
+
+def check_lock_store(redis_url: str) -> list[str]:
+    """Two workers' lock stores on one Redis: one message of a conversation at a time, served in
+    the order they came, other conversations never wait, a crashed holder blocks only until its
+    ticket expires, a waiter whose ticket expired gets Rasa's LockError, nothing is left behind;
+    and Rasa's own RedisLockStore serves the same schedule in the same order."""
+    from urllib.parse import urlsplit
+
+    from rasa.core.lock_store import LockError, RedisLockStore
+
+    from nlu_ext.lock_store import TicketRedisLockStore
+
+    url = urlsplit(redis_url)
+    prefix = f"check{random.randrange(10**9)}"
+    config = EndpointConfig(
+        url=url.hostname, port=url.port or 6379, db=url.path.lstrip("/") or "0", key_prefix=prefix
+    )
+    workers = [TicketRedisLockStore(config), TicketRedisLockStore(config)]
+    rasas = RedisLockStore(
+        host=url.hostname or "localhost",
+        port=url.port or 6379,
+        db=int(url.path.lstrip("/") or 0),
+        key_prefix=prefix + "rasa",
+    )
+    problems: list[str] = []
+
+    async def schedule(stores: list[Any], wait: float) -> tuple[list[str], int]:
+        """Five messages of conversation a (from both workers, 10 ms apart) and one of b; each
+        holds the lock 60 ms. Returns the log of starts and ends and the most holders of a."""
+        log: list[str] = []
+        holding = {"a": 0, "most": 0}
+
+        async def message(store: Any, conversation: str, n: int, delay: float) -> None:
+            await asyncio.sleep(delay)
+            async with store.lock(conversation, wait_time_in_seconds=wait):
+                if conversation == "a":
+                    holding["a"] += 1
+                    holding["most"] = max(holding["most"], holding["a"])
+                log.append(f"start {conversation}{n}")
+                await asyncio.sleep(0.06)
+                log.append(f"end {conversation}{n}")
+                if conversation == "a":
+                    holding["a"] -= 1
+
+        tasks = [message(stores[n % len(stores)], "a", n, 0.01 * n) for n in range(5)]
+        tasks.append(message(stores[0], "b", 0, 0.015))
+        await asyncio.gather(*tasks)
+        return log, holding["most"]
+
+    async def run_all() -> None:
+        log, most = await schedule(workers, 1.0)
+        starts = [e for e in log if e.startswith("start a")]
+        if starts != [f"start a{n}" for n in range(5)]:
+            problems.append(f"conversation a served out of order: {starts}")
+        if most != 1:
+            problems.append(f"{most} messages of one conversation held the lock at once")
+        if log.index("start b0") > log.index("end a0"):
+            problems.append(f"conversation b waited for conversation a: {log}")
+        rasa_log, rasa_most = await schedule([rasas], 0.02)
+        if [e for e in rasa_log if e.startswith("start a")] != starts or rasa_most != 1:
+            problems.append(f"Rasa's RedisLockStore served another order: {rasa_log}")
+        # A holder that never gives its ticket back (a killed worker) blocks until it expires.
+        crashed = workers[0]._keys("c")
+        await workers[0]._issue(keys=crashed, args=[300])
+        started = time.monotonic()
+        async with workers[1].lock("c", lock_lifetime=5):
+            waited = time.monotonic() - started
+        if not 0.2 <= waited <= 1.5:
+            problems.append(f"after a crashed holder the next message waited {waited:.2f} s")
+        # A waiter whose own ticket expires gets Rasa's LockError.
+        await workers[0]._issue(keys=workers[0]._keys("d"), args=[2000])
+        try:
+            async with workers[1].lock("d", lock_lifetime=0.2):
+                problems.append("a waiter with an expired ticket got the lock")
+        except LockError:
+            pass
+        await asyncio.sleep(2.1)
+        left = [k async for k in workers[0].red.scan_iter(f"{prefix}:*")]
+        if left:
+            problems.append(f"keys left in Redis: {left}")
+        for store in workers:
+            await store.red.aclose() if hasattr(store.red, "aclose") else await store.red.close()
+
+    asyncio.run(run_all())
+    return problems
+
+
 # --- DIET's intent scores without TensorFlow (nlu_ext/diet_inference.py) ---
 
 
@@ -1063,6 +1282,9 @@ def check_diet_inference() -> list[str]:
 
 CHECKS: dict[str, Callable[..., list[str]]] = {
     "rule_keys": check_rule_keys,
+    "graph_runner": check_graph_runner,
+    "state_history": check_state_history,
+    "lock_store": check_lock_store,
     "diet_inference": check_diet_inference,
     "intent_blend": check_intent_blend,
     "token_argument": check_token_argument,
@@ -1084,10 +1306,10 @@ if __name__ == "__main__":
     # The launcher derives the real key; a check uses a fresh one.
     os.environ.setdefault("SKOLEBRO_TRACKER_KEY", Fernet.generate_key().decode())
     name = sys.argv[1]
-    with_url = name in ("tracker_store", "tracker_privacy")
+    with_url = name in ("tracker_store", "tracker_privacy", "lock_store")
     args = sys.argv[2:3] if with_url else []
     if with_url and not args:
-        args = [""]
+        args = ["redis://127.0.0.1:6379/0" if name == "lock_store" else ""]
     found = CHECKS[name](*args)
     for line in found:
         print(line)

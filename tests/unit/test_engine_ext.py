@@ -47,6 +47,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         "token_argument",
         "intent_blend",
         "rule_keys",
+        "graph_runner",
+        "state_history",
         "diet_inference",
     ],
 )
@@ -59,4 +61,13 @@ def test_cached_tracker_store_never_serves_a_stale_conversation() -> None:
     # On the run's database: SQLite by default, PostgreSQL when DATABASE_URL names one.
     url = stack.fresh_database(os.environ.get("DATABASE_URL", ""), "engine_checks")
     result = _run("tracker_store", url)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_lock_store_keeps_one_message_of_a_conversation_at_a_time() -> None:
+    # Several Rasa workers share the lock on the Redis the stack uses (the machine's own in CI).
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    if not stack.reachable(url, 6379, timeout=1):
+        pytest.skip("no Redis at REDIS_URL")
+    result = _run("lock_store", url)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
