@@ -13,6 +13,8 @@ The lexicon `risk_lexicon.yaml` works on the ASCII fold of the text (æ->ae, ø-
    skal i skole"), "jeg hader mit liv". They call for a gentle "are you safe?" follow-up, not an
    urgent flag (`RiskResult.check`); then idioms are blanked out ("keder mig ihjel",
    "matematik slår mig ihjel", "slog mig i skak"), and so are denials ("han bliver ikke slået");
+   then a wish to die in any words within a sentence about school, in a message not tied to home
+   (`school_tie`: "hver gang klokken ringer ind får jeg lyst til at dø"), is a check too;
 2. regex patterns per kind (who does what to whom: "min far slår mig", "vil ikke leve mere").
    The lexicon writes them with æ/ø/å, and each of those letters also matches how people type
    it without a Danish keyboard: æ -> ae|a|e, ø -> oe|o, å -> aa|a;
@@ -45,6 +47,8 @@ _MACRO = re.compile(r"\{([A-Z_]+)\}")
 _DANISH = {"æ": "(?:ae|a|e)", "ø": "(?:oe|o)", "å": "(?:aa|a)"}
 _CLASS_WITH_DANISH = re.compile(r"\[[^\]]*[æøå][^\]]*\]")
 _WORD_START = re.compile(r"\\b(?:\(\?:|\w)")  # "\b(?:..." or "\bword...": starts at a word
+# A sentence: up to a full stop, "!" or "?" (a digit's dot, "8.c", "2. klasse", goes on).
+_SENTENCE = re.compile(r"(?:[^.!?]|(?<=\d)\.)+")
 _MIN_FUZZY = 7  # skeleton length from which one typo is tolerated in a keyword
 _CACHE_MAX = 20000
 
@@ -117,6 +121,10 @@ class _Lexicon:
     spelling: dict[str, str]
     checks: tuple[_Rx, ...]
     idioms: tuple[_Rx, ...]
+    # A wish to die in any words, a check when the message is tied to school and not to home.
+    school_wishes: tuple[_Rx, ...]
+    school_tie: re.Pattern[str] | None
+    untie: re.Pattern[str] | None
     patterns: dict[str, tuple[_Rx, ...]]
     keywords: tuple[_Keyword, ...]
     token_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -187,10 +195,14 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
         for kind in KINDS
         for kw in kinds[kind].get("keywords") or []
     )
+    tie = raw.get("school_tie") or {}
     return _Lexicon(
         spelling=spelling,
         checks=tuple(compile_(rx) for rx in raw.get("checks") or []),
         idioms=tuple(compile_(rx) for rx in raw.get("idioms") or []),
+        school_wishes=combine(tie.get("wishes") or []),
+        school_tie=re.compile(_expand(tie["school"], macros)) if tie.get("school") else None,
+        untie=re.compile(_expand(tie["untie"], macros)) if tie.get("untie") else None,
         patterns={k: combine(kinds[k].get("patterns") or []) for k in KINDS},
         keywords=keywords,
     )
@@ -273,15 +285,37 @@ def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
 
     # Layer 1: note checks, then blank checks and idioms with spaces so offsets stay valid.
     check: list[str] = []
-    for rx in lex.checks:
-        for start, end in rx.spans(folded):
-            words = quote(start, end)
-            if words and words not in check:
-                check.append(words)
-            folded = folded[:start] + " " * (end - start) + folded[end:]
+
+    def note_check(rxs: tuple[_Rx, ...]) -> str:
+        text = folded
+        for rx in rxs:
+            for start, end in rx.spans(text):
+                words = quote(start, end)
+                if words and words not in check:
+                    check.append(words)
+                text = text[:start] + " " * (end - start) + text[end:]
+        return text
+
+    folded = note_check(lex.checks)
+    # The sentences about school, in a message not tied to home (`school_tie` in the lexicon),
+    # read before idioms blank any words.
+    school_sentences: list[tuple[int, int]] = []
+    if lex.school_tie and not (lex.untie and lex.untie.search(folded)):
+        for m in _SENTENCE.finditer(folded):
+            if lex.school_tie.search(m.group(0)):
+                school_sentences.append(m.span())
     for rx in lex.idioms:
         for start, end in rx.spans(folded):
             folded = folded[:start] + " " * (end - start) + folded[end:]
+    # A wish to die in a sentence about school is a check; after the idioms, so a denial ("har
+    # ikke lyst til at dø") or "dør af grin" is no wish.
+    for rx in lex.school_wishes:
+        for start, end in rx.spans(folded):
+            if any(lo <= start and end <= hi for lo, hi in school_sentences):
+                words = quote(start, end)
+                if words and words not in check:
+                    check.append(words)
+                folded = folded[:start] + " " * (end - start) + folded[end:]
 
     blanked = folded
     spans: dict[str, list[tuple[int, int]]] = {}

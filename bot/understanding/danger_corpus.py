@@ -58,6 +58,15 @@ TRAINING_SETS: tuple[str, ...] = (
     # calm (roofs and footballs, old toys given away, money for the canteen, a bathroom lock);
     # first run 106/182 = 58.2 % recall, 9/170 = 5.3 % false alarms: reports/danger_fresh_runs.md.
     "danger_train/unseen_wording3.yaml",
+    # The kinds blind set 12 missed, in new wording: school-tied wishes to die or disappear in
+    # any word order (the gentle check) beside wishes not tied to school, violence told as a
+    # situation (marks shaped like a hand or an object, cover stories, "normal upbringing"),
+    # abuse by coaches, teachers, neighbours and online (pictures asked for by someone who knows
+    # the school, recorded on a video call, sold in groups), threats (a school attack, fire,
+    # tracking, disowning) and look-alike calm (killing hyperbole with a laugh, resolved past,
+    # films, old scars, holiday wishes); first run 75/152 = 49.3 % recall, 21/152 = 13.8 %
+    # false alarms: reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording4.yaml",
 )
 
 

@@ -492,3 +492,64 @@ def test_situation_look_alikes_are_calm(text: str) -> None:
 def test_a_school_tied_wish_in_new_words_gets_the_check_not_an_urgent_flag(text: str) -> None:
     result = detect_risk(text)
     assert result.needs_check and not result.is_risk, result
+
+
+# Danger told as a situation, in new wording (danger_train/unseen_wording4.yaml has the rest).
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hun kom hjem fra sin mors kæreste med røde aftryk af fingre på armen", "violence"),
+        ("stedfar kastede et krus efter mig og jeg skulle have sting", "violence"),
+        ("jeg skal sige til sundhedsplejersken at jeg faldt på trappen", "violence"),
+        ("bonusmor siger at en tøffel i numsen er almindelig opdragelse", "violence"),
+        ("badmintontræneren lægger hånden på mit lår når vi er alene i hallen", "sexual_abuse"),
+        ("en på discord kender min skole og beder hele tiden om billeder af mig", "sexual_abuse"),
+        ("han gemte et klip fra vores videoopkald hvor jeg skiftede trøje", "sexual_abuse"),
+        ("de skrev at hun er død hvis hun dukker op til festen", "threats"),
+        ("han sætter ild til min lejlighed mens jeg sover hvis jeg anmelder ham", "threats"),
+        ("min onkel kræver at jeg sender min lokation hvert kvarter", "threats"),
+    ],
+)
+def test_situations_without_danger_words_get_their_kind(text: str, kind: str) -> None:
+    assert kind in lexicon_risk(text).kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min bror dræber mig hvis jeg glemmer at fodre hans fisk haha",
+        "for fire år siden blev hun truet af en pige i klubben, men det blev løst dengang",
+        "jeg har et ar på låret fra da jeg væltede på cyklen som lille",
+        "vil bare forsvinde til Kreta i efterårsferien",
+        "vi så en gyserfilm i weekenden hvor en mand blev skudt",
+    ],
+)
+def test_hyperbole_resolved_past_and_old_scars_are_calm(text: str) -> None:
+    result = lexicon_risk(text)
+    assert not result.is_risk and not result.check, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hver gang jeg tænker på skolebussen får jeg lyst til at dø",
+        "hun siger hun hellere vil ligge under jorden end gå til tyskprøven",
+        "school makes him want to die every single day",
+        "han truer med at tage sit eget liv hvis vi tvinger ham på lejrskole",
+    ],
+)
+def test_a_school_tied_wish_in_any_words_gets_the_check(text: str) -> None:
+    result = detect_risk(text)
+    assert result.needs_check and not result.is_risk, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jeg vil slå mig selv ihjel, det har intet med skolen at gøre",
+        "hun har lyst til at dø hver weekend hos sin far",
+        "jeg har lyst til at dø",
+    ],
+)
+def test_a_wish_to_die_not_tied_to_school_stays_urgent(text: str) -> None:
+    assert "self_harm" in detect_risk(text).kinds
