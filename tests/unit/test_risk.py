@@ -400,6 +400,12 @@ def test_unseen_wording_kinds_are_flagged(text: str, kind: str) -> None:
         "han hænger sig i detaljer",
         "nu står jeg alene i frikvarteret",
         "vi laver oplæg om tvangsægteskab i samfundsfag",
+        # hyperbole with a trivial cause and a laugh, a resolved past, old scars, holiday wishes
+        "min bror dræber mig hvis jeg glemmer at fodre hans fisk haha",
+        "for fire år siden blev hun truet af en pige i klubben, men det blev løst dengang",
+        "jeg har et ar på låret fra da jeg væltede på cyklen som lille",
+        "vil bare forsvinde til Kreta i efterårsferien",
+        "vi så en gyserfilm i weekenden hvor en mand blev skudt",
     ],
 )
 def test_unseen_look_alikes_are_calm_for_the_lexicon(text: str) -> None:
@@ -454,10 +460,21 @@ def test_a_denial_is_calm_and_the_same_words_without_it_are_not(denial: str, dan
         ("vi gemmer os under sengen når far kommer hjem fuld", "violence"),
         ("jeg har sovet i opgangen i to nætter", "neglect"),
         ("jeg skal tjekke om far trækker vejret når han har drukket", "neglect"),
+        ("hun kom hjem fra sin mors kæreste med røde aftryk af fingre på armen", "violence"),
+        ("stedfar kastede et krus efter mig og jeg skulle have sting", "violence"),
+        ("jeg skal sige til sundhedsplejersken at jeg faldt på trappen", "violence"),
+        ("bonusmor siger at en tøffel i numsen er almindelig opdragelse", "violence"),
+        ("badmintontræneren lægger hånden på mit lår når vi er alene i hallen", "sexual_abuse"),
+        ("en på discord kender min skole og beder hele tiden om billeder af mig", "sexual_abuse"),
+        ("han gemte et klip fra vores videoopkald hvor jeg skiftede trøje", "sexual_abuse"),
+        ("de skrev at hun er død hvis hun dukker op til festen", "threats"),
+        ("han sætter ild til min lejlighed mens jeg sover hvis jeg anmelder ham", "threats"),
+        ("min onkel kræver at jeg sender min lokation hvert kvarter", "threats"),
     ],
 )
 def test_danger_told_as_a_situation_is_flagged(text: str, kind: str) -> None:
-    # No danger word in these: the situation itself is the signal (blind set 11's misses).
+    # No danger word in these: the situation itself is the signal (the kinds blind sets 11 and
+    # 12 missed, in new wording).
     assert kind in lexicon_risk(text).kinds
     assert kind in detect_risk(text).kinds
 
@@ -487,58 +504,13 @@ def test_situation_look_alikes_are_calm(text: str) -> None:
         "skolen gør at hun ikke har lyst til at leve",
         "jeg vil hellere dø end at skulle sidde i den klasse sammen med dem igen",
         "hellere død end at møde op til matematik i morgen",
-    ],
-)
-def test_a_school_tied_wish_in_new_words_gets_the_check_not_an_urgent_flag(text: str) -> None:
-    result = detect_risk(text)
-    assert result.needs_check and not result.is_risk, result
-
-
-# Danger told as a situation, in new wording (danger_train/unseen_wording4.yaml has the rest).
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("hun kom hjem fra sin mors kæreste med røde aftryk af fingre på armen", "violence"),
-        ("stedfar kastede et krus efter mig og jeg skulle have sting", "violence"),
-        ("jeg skal sige til sundhedsplejersken at jeg faldt på trappen", "violence"),
-        ("bonusmor siger at en tøffel i numsen er almindelig opdragelse", "violence"),
-        ("badmintontræneren lægger hånden på mit lår når vi er alene i hallen", "sexual_abuse"),
-        ("en på discord kender min skole og beder hele tiden om billeder af mig", "sexual_abuse"),
-        ("han gemte et klip fra vores videoopkald hvor jeg skiftede trøje", "sexual_abuse"),
-        ("de skrev at hun er død hvis hun dukker op til festen", "threats"),
-        ("han sætter ild til min lejlighed mens jeg sover hvis jeg anmelder ham", "threats"),
-        ("min onkel kræver at jeg sender min lokation hvert kvarter", "threats"),
-    ],
-)
-def test_situations_without_danger_words_get_their_kind(text: str, kind: str) -> None:
-    assert kind in lexicon_risk(text).kinds
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "min bror dræber mig hvis jeg glemmer at fodre hans fisk haha",
-        "for fire år siden blev hun truet af en pige i klubben, men det blev løst dengang",
-        "jeg har et ar på låret fra da jeg væltede på cyklen som lille",
-        "vil bare forsvinde til Kreta i efterårsferien",
-        "vi så en gyserfilm i weekenden hvor en mand blev skudt",
-    ],
-)
-def test_hyperbole_resolved_past_and_old_scars_are_calm(text: str) -> None:
-    result = lexicon_risk(text)
-    assert not result.is_risk and not result.check, result
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "hver gang jeg tænker på skolebussen får jeg lyst til at dø",
         "hun siger hun hellere vil ligge under jorden end gå til tyskprøven",
         "school makes him want to die every single day",
         "han truer med at tage sit eget liv hvis vi tvinger ham på lejrskole",
     ],
 )
-def test_a_school_tied_wish_in_any_words_gets_the_check(text: str) -> None:
+def test_a_school_tied_wish_in_new_words_gets_the_check_not_an_urgent_flag(text: str) -> None:
     result = detect_risk(text)
     assert result.needs_check and not result.is_risk, result
 
