@@ -286,17 +286,21 @@ def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
     # Layer 1: note checks, then blank checks and idioms with spaces so offsets stay valid.
     check: list[str] = []
 
-    def note_check(rxs: tuple[_Rx, ...]) -> str:
-        text = folded
+    def note_check(
+        text: str, rxs: tuple[_Rx, ...], within: list[tuple[int, int]] | None = None
+    ) -> str:
+        """Note each match (only those inside `within`, when given) as a check and blank it."""
         for rx in rxs:
             for start, end in rx.spans(text):
+                if within is not None and not any(lo <= start and end <= hi for lo, hi in within):
+                    continue
                 words = quote(start, end)
                 if words and words not in check:
                     check.append(words)
                 text = text[:start] + " " * (end - start) + text[end:]
         return text
 
-    folded = note_check(lex.checks)
+    folded = note_check(folded, lex.checks)
     # The sentences about school, in a message not tied to home (`school_tie` in the lexicon),
     # read before idioms blank any words.
     school_sentences: list[tuple[int, int]] = []
@@ -309,13 +313,7 @@ def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
             folded = folded[:start] + " " * (end - start) + folded[end:]
     # A wish to die in a sentence about school is a check; after the idioms, so a denial ("har
     # ikke lyst til at dø") or "dør af grin" is no wish.
-    for rx in lex.school_wishes:
-        for start, end in rx.spans(folded):
-            if any(lo <= start and end <= hi for lo, hi in school_sentences):
-                words = quote(start, end)
-                if words and words not in check:
-                    check.append(words)
-                folded = folded[:start] + " " * (end - start) + folded[end:]
+    folded = note_check(folded, lex.school_wishes, within=school_sentences)
 
     blanked = folded
     spans: dict[str, list[tuple[int, int]]] = {}
