@@ -938,25 +938,30 @@ def _domain_conversation(rng: random.Random, length: int) -> list[Event]:
     return events
 
 
+def _trained_rule_policy() -> Any:
+    """The trained model's RulePolicy, or None without a model or without one in it."""
+    from rasa.core.agent import Agent
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    model = ROOT / "models" / "skolebro.tar.gz"
+    if not model.exists():
+        return None
+    runner = Agent.load(str(model)).processor.graph_runner  # type: ignore[union-attr]
+    for node in runner._instantiated_nodes.values():
+        if isinstance(node._component, RulePolicy):
+            return node._component
+    return None
+
+
 def check_rule_keys() -> list[str]:
     """nlu_ext.policy_speedups finds the same rule keys (and so the same prediction) as
     Rasa's own RulePolicy, with the trained model's rules, at every turn of random
     conversations."""
-    from rasa.core.agent import Agent
-    from rasa.core.policies.rule_policy import RulePolicy
-
     from nlu_ext import policy_speedups
 
-    agent = Agent.load(str(ROOT / "models" / "skolebro.tar.gz"))
-    runner = agent.processor.graph_runner  # type: ignore[union-attr]
-    policies = [
-        node._component
-        for node in runner._instantiated_nodes.values()
-        if isinstance(node._component, RulePolicy)
-    ]
-    if not policies:
+    policy = _trained_rule_policy()
+    if policy is None:
         return ["no RulePolicy in the trained model"]
-    policy = policies[0]
     rule_only = policy._get_rule_only_data()
     lookups = {k: v for k, v in policy.lookup.items() if isinstance(v, dict) and v}
     problems: list[str] = []
@@ -1070,21 +1075,17 @@ def check_state_history() -> list[str]:
     conversations (reverts, undone loop executions, restarts and new sessions included), with
     and without rule-only turns and unset slots, reusing what it kept on the same tracker; and
     what Rasa's featurizer changes in the newest state does not change the next call's."""
-    from rasa.core.policies.rule_policy import RulePolicy
 
     from nlu_ext import state_history
 
     if Domain.states_for_tracker_history is not state_history.states_for_tracker_history:
         return ["nlu_ext did not install the kept dialogue states"]
-    rule_only = {"slots": ["route", "phase"], "loops": ["opening_form"]}
-    model = ROOT / "models" / "skolebro.tar.gz"
-    if model.exists():
-        from rasa.core.agent import Agent
-
-        runner = Agent.load(str(model)).processor.graph_runner  # type: ignore[union-attr]
-        for node in runner._instantiated_nodes.values():
-            if isinstance(node._component, RulePolicy):
-                rule_only = node._component._get_rule_only_data()
+    policy = _trained_rule_policy()
+    rule_only = (
+        policy._get_rule_only_data()
+        if policy is not None
+        else {"slots": ["route", "phase"], "loops": ["opening_form"]}
+    )
     variants = [(False, False, None), (True, False, None), (False, True, rule_only)]
     problems: list[str] = []
     rng = random.Random(20261206)
