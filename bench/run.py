@@ -163,19 +163,64 @@ class Recorder:
         return [pct(b, 95) for b in buckets]
 
 
+class Alternation:
+    """Players that take turns message by message (Skolebro, bare Rasa, Skolebro, ...).
+
+    A shared machine has slow spells of seconds to minutes; measured one after the other, one
+    system met them and the other did not, and the ratio of the two said more about the spell
+    than about the systems. Taking turns, both meet the same spells."""
+
+    def __init__(self, players: int) -> None:
+        self.players = players
+        self.current = 0
+        self.finished: set[int] = set()
+        self.cond = asyncio.Condition()
+
+    async def take(self, player: int) -> None:
+        async with self.cond:
+            await self.cond.wait_for(lambda: self.current == player)
+
+    async def give(self, player: int, finished: bool = False) -> None:
+        async with self.cond:
+            if finished:
+                self.finished.add(player)
+            for step in range(1, self.players + 1):
+                nxt = (player + step) % self.players
+                if nxt not in self.finished:
+                    self.current = nxt
+                    break
+            self.cond.notify_all()
+
+
 class Person:
     """One parent or pupil chatting over REST, answering what the bot asks."""
 
     def __init__(
-        self, client: aiohttp.ClientSession, rasa_url: str, rec: Recorder, rng: random.Random
+        self,
+        client: aiohttp.ClientSession,
+        rasa_url: str,
+        rec: Recorder,
+        rng: random.Random,
+        turns: tuple[Alternation, int] | None = None,
     ) -> None:
         self.client = client
         self.url = f"{rasa_url}/webhooks/rest/webhook"
         self.rec = rec
         self.rng = rng
         self.sender = f"bench-{uuid.uuid4().hex[:12]}"
+        self.turns = turns
 
     async def say(self, message: str, kind: str = "other") -> list[dict[str, Any]] | None:
+        if self.turns is None:
+            return await self._say(message, kind)
+        alternation, player = self.turns
+        await alternation.take(player)
+        try:
+            return await self._say(message, kind)
+        finally:
+            await alternation.give(player)
+
+    async def _say(self, message: str, kind: str) -> list[dict[str, Any]] | None:
         started = time.perf_counter()
         error = None
         replies = None
@@ -228,9 +273,14 @@ class Intake:
         think: tuple[float, float],
         stop_at: float,
         bare: bool = False,
+        turns: tuple[Alternation, int] | None = None,
     ) -> None:
         self.client, self.rasa_url, self.rec, self.rng = client, rasa_url, rec, rng
         self.think, self.stop_at, self.bare = think, stop_at, bare
+        self.turns = turns
+
+    def person(self) -> Person:
+        return Person(self.client, self.rasa_url, self.rec, self.rng, self.turns)
 
     async def pause(self) -> bool:
         """Think before the next message; False when the level is over."""
@@ -248,14 +298,14 @@ class Intake:
                 await self.play()
 
     async def play_bare(self) -> None:
-        person = Person(self.client, self.rasa_url, self.rec, self.rng)
+        person = self.person()
         for message in BARE_SCRIPT:
             if await person.say(message) is None or not await self.pause():
                 return
         self.rec.intakes_completed += 1
 
     async def play(self) -> None:
-        person = Person(self.client, self.rasa_url, self.rec, self.rng)
+        person = self.person()
         role = self.rng.choice(["parent", "pupil"])
         # The opening: "Hvem er du?" first, then (pupils) the age, then the consent.
         replies = await person.say("hej", "greeting")
@@ -515,19 +565,40 @@ def finish_profiles(spies: list[Any]) -> None:
             spy.wait(timeout=60)
 
 
-async def single_user(rasa_url: str, turns: int, bare: bool) -> dict[str, Any]:
-    rec = Recorder()
+async def single_users(urls: dict[str, str], turns: int) -> dict[str, dict[str, Any]]:
+    """One person per system, no think time, the systems taking turns message by message."""
+    alternation = Alternation(len(urls))
+    recs = {system: Recorder() for system in urls}
+
+    async def play(player: int, system: str, client: aiohttp.ClientSession) -> None:
+        rec, bare = recs[system], system == "bare"
+        intake = Intake(
+            client,
+            urls[system],
+            rec,
+            random.Random(7),
+            (0.0, 0.0),
+            time.monotonic() + 600,
+            bare,
+            (alternation, player),
+        )
+        try:
+            while len(rec.latencies_ms) + rec.errors < turns:
+                await (intake.play_bare() if bare else intake.play())
+        finally:
+            await alternation.give(player, finished=True)
+
     async with _client() as client:
-        stop_at = time.monotonic() + 600
-        intake = Intake(client, rasa_url, rec, random.Random(7), (0.0, 0.0), stop_at, bare)
-        while len(rec.latencies_ms) + rec.errors < turns:
-            await (intake.play_bare() if bare else intake.play())
+        await asyncio.gather(*(play(i, system, client) for i, system in enumerate(urls)))
     return {
-        "turns": len(rec.latencies_ms),
-        "p50_ms": pct(rec.latencies_ms, 50),
-        "p95_ms": pct(rec.latencies_ms, 95),
-        "errors": rec.errors,
-        "p50_ms_by_kind": {k: pct(v, 50) for k, v in sorted(rec.by_kind.items())},
+        system: {
+            "turns": len(rec.latencies_ms),
+            "p50_ms": pct(rec.latencies_ms, 50),
+            "p95_ms": pct(rec.latencies_ms, 95),
+            "errors": rec.errors,
+            "p50_ms_by_kind": {k: pct(v, 50) for k, v in sorted(rec.by_kind.items())},
+        }
+        for system, rec in recs.items()
     }
 
 
@@ -849,10 +920,30 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     first_answer(st.rasa_url)
     one["cold_start_s"] = round(time.monotonic() - started, 1)
     procs = {p.name: p.popen.pid for p in st.procs if p.popen}
+    bare_procs: list[stack_mod.Proc] = []
+    urls = {"skolebro": st.rasa_url}
     try:
-        one["single_user"] = await single_user(st.rasa_url, args.single_turns, bare=False)
+        if not args.skip_bare:
+            print("bare Rasa ...", flush=True)
+            # Its own empty database: on the one Skolebro fills, bare Rasa ran on a table with
+            # Skolebro's index and thousands of rows, perhaps while autovacuum worked on it.
+            bare_database_url = stack_mod.fresh_database(args.database_url, "benchbare")
+            bare_procs, urls["bare"], cold = start_bare(
+                tmp, bare_database_url, args.redis_url, args.rasa_workers
+            )
+            one["bare_cold_start_s"] = round(cold, 1)
+        bare_pids = {p.name: p.popen.pid for p in bare_procs if p.popen}
+        # Both systems run side by side from here and take turns: message by message for the
+        # single user, level by level under load, so that both meet the same spells of a shared
+        # machine and their ratios compare like with like. The idle one costs next to nothing.
+        singles = await single_users(urls, args.single_turns)
+        one["single_user"] = singles["skolebro"]
+        if "bare" in singles:
+            one["bare_single_user"] = singles["bare"]
         one["nlu_parse"] = await nlu_parse(st.rasa_url, args.parse_messages, st.rasa_token)
         print(f"  cold {one['cold_start_s']} s, single {one['single_user']}", flush=True)
+        if "bare" in singles:
+            print(f"  bare single {one['bare_single_user']}", flush=True)
         for people in levels:
             print(f"skolebro: {people} people for {args.duration:.0f} s ...", flush=True)
             spies = profile(procs, args, people)
@@ -860,6 +951,17 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             finish_profiles(spies)
             report["levels"]["skolebro"].append(row)
             print(f"  {_fmt_row(row)}", flush=True)
+            if "bare" in urls:
+                print(f"bare: {people} people for {args.duration:.0f} s ...", flush=True)
+                row = await run_level(
+                    urls["bare"], people, think, args.duration, bare_pids, people, True
+                )
+                report["levels"]["bare"].append(row)
+                print(f"  {_fmt_row(row)}", flush=True)
+        # The ramp is Skolebro's alone: the bare stack stops first so it takes nothing.
+        for proc in bare_procs:
+            stop_proc(proc)
+        bare_procs = []
         if args.ramp_step > 0:
             print("ramp ...", flush=True)
             report["ramp"] = await ramp(
@@ -872,30 +974,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 args.ramp_max,
             )
     finally:
+        for proc in bare_procs:
+            stop_proc(proc)
         st.stop()
 
     if not args.skip_bare:
-        print("bare Rasa ...", flush=True)
-        # Its own empty database: on the one Skolebro has just filled, bare Rasa ran on a table
-        # with Skolebro's index and thousands of rows, perhaps while autovacuum worked on it.
-        bare_database_url = stack_mod.fresh_database(args.database_url, "benchbare")
-        bare_procs, bare_url, cold = start_bare(
-            tmp, bare_database_url, args.redis_url, args.rasa_workers
-        )
-        one["bare_cold_start_s"] = round(cold, 1)
-        bare_pids = {p.name: p.popen.pid for p in bare_procs if p.popen}
-        try:
-            one["bare_single_user"] = await single_user(bare_url, args.single_turns, bare=True)
-            for people in levels:
-                print(f"bare: {people} people for {args.duration:.0f} s ...", flush=True)
-                row = await run_level(
-                    bare_url, people, think, args.duration, bare_pids, people, True
-                )
-                report["levels"]["bare"].append(row)
-                print(f"  {_fmt_row(row)}", flush=True)
-        finally:
-            for proc in bare_procs:
-                stop_proc(proc)
         report["ratios"] = [
             {
                 "people": a["people"],
