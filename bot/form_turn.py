@@ -17,7 +17,7 @@ from bot import intake, outbox
 from bot.db.session import session_scope
 from bot.flow import Position, next_position
 from bot.parsing import AnswerError, ParsedAnswer
-from bot.questionnaire import Question, load_questionnaire
+from bot.questionnaire import OWN_WORDS_TYPES, Question, load_questionnaire
 from bot.text_areas import AreaHit, classify_areas, signals_from_text
 
 
@@ -54,7 +54,7 @@ def answer(
         question = next_position(questionnaire, role, area_order, answered, redo).question
         if question is None:
             return FormTurn(None, answered, redo)
-        if off_topic and question.type != "text":
+        if off_topic and question.type not in OWN_WORDS_TYPES:
             return FormTurn(question, answered, redo, off_topic=True)
         schools = intake.schools_in(session) if question.type == "school" else None
         try:

@@ -20,7 +20,20 @@ from bot.parsing import ParsedAnswer
 Role = Literal["parent", "pupil"]
 ROLES: tuple[Role, ...] = ("parent", "pupil")
 AREA_KEYS: tuple[str, ...] = ("skole", "kammerater", "hjem", "barnet", "fritid")
-QUESTION_TYPES = ("scale", "text", "choice", "multichoice", "number", "grade", "school", "contact")
+QUESTION_TYPES = (
+    "scale",
+    "text",
+    "name",
+    "choice",
+    "multichoice",
+    "number",
+    "grade",
+    "school",
+    "contact",
+)
+# Types whose answer is the person's own words: a message the NLU reads as thanks or a joke is
+# still taken as the answer there, never refused as off-topic.
+OWN_WORDS_TYPES = frozenset({"text", "name"})
 FUNCTIONS = (
     "avoid_negative_feelings",
     "escape_social_evaluative",
@@ -82,7 +95,9 @@ class Scale(_Model):
 
 class Question(_Model):
     key: str
-    type: Literal["scale", "text", "choice", "multichoice", "number", "grade", "school", "contact"]
+    type: Literal[
+        "scale", "text", "name", "choice", "multichoice", "number", "grade", "school", "contact"
+    ]
     parent: str | None = None
     pupil: str | None = None
     optional: bool = False

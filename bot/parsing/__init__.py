@@ -30,6 +30,7 @@ from bot.parsing.common import (
     unwrap_payload,
 )
 from bot.parsing.meta import META_DISPLAY, classify_meta
+from bot.parsing.names import parse_name
 from bot.parsing.options import (
     match_option,
     option_terms,
@@ -107,6 +108,8 @@ def parse_answer(
                 )
             return ParsedAnswer("answered", hit, hit)
         return parse_text(question, unwrapped, role)
+    if kind == "name":
+        return parse_name(unwrapped)
     if kind == "contact":
         value, display = parse_contact(unwrapped)
         return ParsedAnswer("answered", value, display)

@@ -33,6 +33,15 @@ def test_an_answer_is_saved_and_the_next_question_follows(db: Session) -> None:
     assert "child_name" in turn.answered
 
 
+def test_the_name_in_a_sentence_is_what_the_next_question_uses(db: Session) -> None:
+    conv = _parent("c-name")
+    turn = _turn(conv, "han hedder mads og går i 5. klasse")
+    assert intake.get_answers(conv)["child_name"]["display"] == "Mads"
+    assert turn.next is not None and turn.next.question is not None
+    assert turn.parsed is not None and turn.parsed.display == "Mads"  # the slot the form sets
+    assert turn.next.question.text_for("parent", turn.parsed.display) == "Hvilken klasse går Mads i?"
+
+
 def test_an_answer_that_cannot_be_used_saves_nothing_and_keeps_the_question(db: Session) -> None:
     conv = _parent()
     _turn(conv, "Emma")

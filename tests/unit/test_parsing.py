@@ -178,3 +178,36 @@ def test_text_rules() -> None:
     with pytest.raises(AnswerError) as err:
         parse("hjem_andet", "x" * 2001)
     assert "kortere" in err.value.message_for("parent")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Han hedder Mads og går i 5.b", "Mads"),
+        ("mads", "Mads"),
+        ("MADS", "Mads"),
+        ("Mads Emil Hansen", "Mads"),  # the first name only: nothing more was asked for
+        ("anne-sofie", "Anne-Sofie"),
+        ("hej, jeg hedder sara :)", "Sara"),
+        ("Min soen hedder Ali", "Ali"),
+        ("hun hedder Ida-Marie, men vi kalder hende Ida", "Ida-Marie"),
+        ("han er 12 og hedder Noah", "Noah"),
+        ("Mads hedder han", "Mads"),
+        ("navn: Liva", "Liva"),
+        ("Jeg hedder Sofie 😊", "Sofie"),
+        ("McKenzie", "McKenzie"),
+        ("Zoë", "Zoë"),
+    ],
+)
+def test_the_first_name_is_taken_from_what_people_write(text: str, name: str) -> None:
+    answer = parse("child_name", text)
+    assert (answer.status, answer.value, answer.display) == ("answered", name, name)
+
+
+@pytest.mark.parametrize("text", ["4. klasse", "min søn", "det er svært", "jeg er 13", "🙂"])
+def test_an_answer_that_holds_no_name_is_asked_again(text: str) -> None:
+    with pytest.raises(AnswerError) as err:
+        parse("child_name", text)
+    assert "fornavn" in err.value.message_for("parent")
+    assert "dit fornavn" in err.value.message_for("pupil")
+    assert parse("child_name", "vil ikke svare").status == "refused"
