@@ -18,7 +18,9 @@ temporary SQLite folder, or a fresh PostgreSQL database beside DATABASE_URL), th
 - a ramp: more and more people with a short think time until p95 reaches 300 ms, giving the
   highest turn rate held at p95 < 300 ms;
 - the same levels against a bare Rasa assistant (bench/bare: same NLU pipeline, rules and
-  responses only, no custom actions), reported as ratios.
+  responses only, no custom actions), reported as ratios. Both stacks run side by side and
+  take turns (the single users message by message, the levels level by level), so that a slow
+  spell of a shared machine falls on both; the ramp runs after the bare stack has stopped.
 
 Results: a table on stdout, bench/results/bench-<timestamp>.json and .png. Timings on a busy
 machine (other test runs, the load generator itself on the same two cores) are noisy.
