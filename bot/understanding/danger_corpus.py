@@ -67,6 +67,15 @@ TRAINING_SETS: tuple[str, ...] = (
     # films, old scars, holiday wishes); first run 75/152 = 49.3 % recall, 21/152 = 13.8 %
     # false alarms: reports/danger_fresh_runs.md.
     "danger_train/unseen_wording4.yaml",
+    # The kinds blind set 13 missed, in new wording: violence told as a situation (hiding when
+    # a parent comes home, escape signals, burns, a weapon shown, punishment rules, a face that
+    # must heal first), threats and extortion by older pupils, gangs, exes and strangers online,
+    # blackmail with videos and passwords, stalking, neglect written like an SMS and being
+    # thrown out, a parent giving the child alcohol, a marriage planned on a trip, grooming by
+    # gifts and phones, school-tied wishes; look-alike calm (games, "slå" as beat, hyperbole,
+    # news about stabbings, history lessons, resolved past); first run 97/150 = 64.7 % recall,
+    # 18/153 = 11.8 % false alarms: reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording5.yaml",
 )
 
 

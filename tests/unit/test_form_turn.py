@@ -39,7 +39,8 @@ def test_the_name_in_a_sentence_is_what_the_next_question_uses(db: Session) -> N
     assert intake.get_answers(conv)["child_name"]["display"] == "Mads"
     assert turn.next is not None and turn.next.question is not None
     assert turn.parsed is not None and turn.parsed.display == "Mads"  # the slot the form sets
-    assert turn.next.question.text_for("parent", turn.parsed.display) == "Hvilken klasse går Mads i?"
+    asked = turn.next.question.text_for("parent", turn.parsed.display)
+    assert asked == "Hvilken klasse går Mads i?"
 
 
 def test_an_answer_that_cannot_be_used_saves_nothing_and_keeps_the_question(db: Session) -> None:

@@ -525,3 +525,68 @@ def test_a_school_tied_wish_in_new_words_gets_the_check_not_an_urgent_flag(text:
 )
 def test_a_wish_to_die_not_tied_to_school_stays_urgent(text: str) -> None:
     assert "self_harm" in detect_risk(text).kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # hiding when a caregiver comes home, a rule of blows, marks that must heal first
+        ("når stedfar kommer hjem gemmer vi os under dynen inde hos lillebror", "violence"),
+        ("hvis man siger imod får man bare tæsk hos os", "violence"),
+        ("han sagde at hvis jeg flæbede, fik jeg noget at græde over", "violence"),
+        ("hun bliver hjemme til hævelsen i ansigtet er faldet til", "violence"),
+        ("far lagde sin kniv på bordet og sagde at jeg skulle tie stille", "violence"),
+        ("mine forældre slog hinanden i køkkenet i nat", "violence"),
+        # a caregiver who gives a child alcohol
+        ("mors kæreste giver mig vodka når vi ser fodbold", "neglect"),
+        ("far hælder whisky i min cola og griner", "neglect"),
+        # money demanded "or else", a photo of the door, followed home, a husband found
+        ("nogle fra 8. siger jeg skal aflevere 50 kr hver dag for ikke at blive tævet", "threats"),
+        ("en ukendt profil sendte et billede af vores hoveddør i nat", "threats"),
+        ("en fyr i en hvid bil fulgte efter mig hele vejen hjem fra skole", "threats"),
+        ("min familie har fundet en mand til mig i hjemlandet", "threats"),
+    ],
+)
+def test_round14_situations_are_flagged_by_the_lexicon(text: str, kind: str) -> None:
+    # No danger word: the situation is the signal (the kinds blind set 13 missed, in new wording).
+    assert kind in lexicon_risk(text).kinds
+    assert kind in detect_risk(text).kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "slå" as beat at a subject, a test or a game; regret
+        "min kusine slår mig altid i yatzy",
+        "han bliver slået i stavning af alle i klassen",
+        "jeg kunne sparke mig selv over at jeg glemte gymnastiktøjet",
+        # killing in a game, the news, a lesson, a novel
+        "i call of duty blev jeg skudt ned med det samme haha",
+        "der var et skyderi ved banegården i går, men jeg var hjemme",
+        "i lokalavisen skrev de om en mand der blev overfaldet",
+        "i samfundsfag taler vi om vold i nattelivet",
+        "vi læser en roman om en pige der bliver slået af sin stedfar",
+        # ordinary alcohol, weddings, waiting at the gate, sports knocks
+        "far og mor drikker et glas vin til maden om lørdagen",
+        "min storebror skal giftes i Tyrkiet til sommer",
+        "min veninde venter på mig ved porten efter skole",
+        "fik blå mærker på knæene efter klatring i hallen",
+    ],
+)
+def test_round14_look_alikes_are_calm(text: str) -> None:
+    result = detect_risk(text)
+    assert not result.is_risk and not result.needs_check, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "det ville være nemmere for alle hvis jeg bare døde, så skulle jeg ikke i skole mere",
+        "hun siger hun slår sig ihjel hvis hun skal til eksamen",
+        "hver morgen før skole tænker jeg på at dø",
+        "den klasse gør mig træt af livet",
+    ],
+)
+def test_round14_school_tied_wishes_get_the_check(text: str) -> None:
+    result = detect_risk(text)
+    assert result.needs_check and not result.is_risk, result
