@@ -60,7 +60,8 @@ def test_pupil_gets_pupil_wording_and_can_say_dont_know(stack) -> None:
 def test_bad_grade_is_asked_again_and_nothing_is_lost(stack) -> None:
     person = Intake(Chat(stack.rasa_url))
     person.start("forælder")
-    person.say("Noah")
+    turn = person.say("han hedder noah og går i 3. klasse")
+    assert "Hvilken klasse går Noah i?" in turn.text  # the name, not the sentence
     turn = person.say("14")
     assert "0 til 10" in turn.text
     assert turn.progress and turn.progress["question"] == "grade"
