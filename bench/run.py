@@ -940,12 +940,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         # machine and their ratios compare like with like. The idle one costs next to nothing.
         singles = await single_users(urls, args.single_turns)
         one["single_user"] = singles["skolebro"]
-        if "bare" in singles:
-            one["bare_single_user"] = singles["bare"]
-        one["nlu_parse"] = await nlu_parse(st.rasa_url, args.parse_messages, st.rasa_token)
         print(f"  cold {one['cold_start_s']} s, single {one['single_user']}", flush=True)
         if "bare" in singles:
+            one["bare_single_user"] = singles["bare"]
             print(f"  bare single {one['bare_single_user']}", flush=True)
+        one["nlu_parse"] = await nlu_parse(st.rasa_url, args.parse_messages, st.rasa_token)
         for people in levels:
             print(f"skolebro: {people} people for {args.duration:.0f} s ...", flush=True)
             spies = profile(procs, args, people)

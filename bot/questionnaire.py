@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -20,17 +20,10 @@ from bot.parsing import ParsedAnswer
 Role = Literal["parent", "pupil"]
 ROLES: tuple[Role, ...] = ("parent", "pupil")
 AREA_KEYS: tuple[str, ...] = ("skole", "kammerater", "hjem", "barnet", "fritid")
-QUESTION_TYPES = (
-    "scale",
-    "text",
-    "name",
-    "choice",
-    "multichoice",
-    "number",
-    "grade",
-    "school",
-    "contact",
-)
+QuestionType = Literal[
+    "scale", "text", "name", "choice", "multichoice", "number", "grade", "school", "contact"
+]
+QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
 # Types whose answer is the person's own words: a message the NLU reads as thanks or a joke is
 # still taken as the answer there, never refused as off-topic.
 OWN_WORDS_TYPES = frozenset({"text", "name"})
@@ -95,9 +88,7 @@ class Scale(_Model):
 
 class Question(_Model):
     key: str
-    type: Literal[
-        "scale", "text", "name", "choice", "multichoice", "number", "grade", "school", "contact"
-    ]
+    type: QuestionType
     parent: str | None = None
     pupil: str | None = None
     optional: bool = False

@@ -19,9 +19,11 @@ from bot.parsing.common import AnswerError, ParsedAnswer, strip_emoji
 
 NAMES_PATH = Path(__file__).with_name("names.yaml")
 MAX_NAME_CHARS = 40
-# Words (letters, inner hyphens and apostrophes), numbers, and any other sign on its own.
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+|[^\w\s]")
-_NAME = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# A word that can be a name: letters, with inner hyphens and apostrophes ("Anne-Sofie").
+_NAME_WORD = r"[^\W\d_]+(?:[-'’][^\W\d_]+)*"
+_NAME = re.compile(_NAME_WORD)
+# The tokens of an answer: such words, numbers, and any other sign on its own.
+_TOKEN = re.compile(_NAME_WORD + r"|\d+|[^\w\s]")
 _SEPARATORS = frozenset(":,-–—=")
 
 
