@@ -68,10 +68,11 @@ bench: setup train ## load benchmark: 50/200/600 people, ramp, bare Rasa baselin
 		$(APP)/python bench/run.py --rasa-workers $(BENCH_WORKERS)
 
 # All three run even when one misses its target; the exit status is non-zero if any did.
-eval: setup ## free-text areas, intents (cross-validation), danger signals: tables in reports/
+eval: setup train ## free-text areas, intents (cross-validation, blind sets), danger signals: tables in reports/
 	@status=0; \
 	$(APP)/python eval/areas_eval.py --report reports/areas.md || status=1; \
 	$(APP)/python scripts/nlu_eval.py --folds 3 && $(APP)/python eval/intent_targets.py || status=1; \
+	$(APP)/python eval/intents_blind.py eval/blind/intents_heldout*.yaml || status=1; \
 	$(APP)/python eval/run_eval.py --report reports/danger.md || status=1; \
 	$(APP)/python eval/run_eval.py --report reports/danger_blind.md eval/blind/risk_*.yaml || status=1; \
 	exit $$status
