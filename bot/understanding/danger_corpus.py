@@ -76,6 +76,15 @@ TRAINING_SETS: tuple[str, ...] = (
     # news about stabbings, history lessons, resolved past); first run 97/150 = 64.7 % recall,
     # 18/153 = 11.8 % false alarms: reports/danger_fresh_runs.md.
     "danger_train/unseen_wording5.yaml",
+    # The kinds blind set 14 missed, in new wording: goodbyes said indirectly, places to jump
+    # from, ligatures, a child held over a balcony, staff messaging at night, trackers, bath
+    # photos by relatives, grooming by debts and game currency, medical neglect, a parent who
+    # cannot cope, danger buried in long messages, two kinds in one message, school-tied wishes;
+    # look-alike calm (killing hyperbole, "slået ud af", theme weeks and first aid, heights in
+    # sport, agreed location sharing, family bath photos, small debts, long calm messages);
+    # first run 105/165 = 63.6 % recall, 16/154 = 10.4 % false alarms:
+    # reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording6.yaml",
 )
 
 

@@ -35,6 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.normalize import fold
 from bot.understanding.danger_corpus import (
     EVAL_DIR,
@@ -276,7 +278,8 @@ def available_model(
         return None
     try:
         return trained_danger_model(prepare, flagged)
-    except (OSError, ValueError, ImportError):
+    # A training file that does not parse (data/nlu.yml half-edited) must not break detection.
+    except (OSError, ValueError, ImportError, yaml.YAMLError):
         _failed = True
         log.exception("danger model unavailable; the lexicon answers alone")
         return None

@@ -590,3 +590,85 @@ def test_round14_look_alikes_are_calm(text: str) -> None:
 def test_round14_school_tied_wishes_get_the_check(text: str) -> None:
     result = detect_risk(text)
     assert result.needs_check and not result.is_risk, result
+
+
+# --- Round 15 (danger_train/unseen_wording6.yaml): situations the lexicon now reads ---
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a jump from a height, an edge and looking down, letting oneself fall, tracks
+        ("jeg vil springe ud fra taget på vores opgang i aften", "self_harm"),
+        ("han står på kanten af broen ved havnen og kigger ned", "self_harm"),
+        ("jeg tænker tit på bare at lade mig falde fra altanen", "self_harm"),
+        ("hun har ligget ude på togskinnerne to gange i denne måned", "self_harm"),
+        # a ligature, a beam that can hold one, marks round the neck
+        ("jeg har bundet et bælte fast i hemsen og lagt det om halsen", "self_harm"),
+        ("jeg har fundet en krog i loftet der kan holde til mig", "self_harm"),
+        ("han har mærker hele vejen rundt om halsen", "self_harm"),
+        # goodbyes said indirectly
+        ("hvis I ikke hører fra mig i morgen så skal I ikke lede efter mig", "self_harm"),
+        ("når du læser denne besked er jeg væk", "self_harm"),
+        ("giv min guitar til min bror hvis der sker noget med mig", "self_harm"),
+        # a child held over a balcony, a head held under water
+        ("stedfar holdt min lillesøster ud over rækværket på altanen", "violence"),
+        ("far holdt mit hoved under vandet i badekarret", "violence"),
+        # staff messaging at night with personal words; a spyhole; a debt paid in pictures
+        ("vores håndboldtræner skriver om natten at jeg er smuk", "sexual_abuse"),
+        ("min lærer skriver at det skal være vores lille hemmelighed", "sexual_abuse"),
+        ("han kigger gennem nøglehullet når jeg er i bad", "sexual_abuse"),
+        ("han købte skins til mig og siger jeg skylder ham et billede", "sexual_abuse"),
+        # medical help kept from a child; years without a dentist
+        ("mor vil ikke ringe til lægen selvom min bror har haft feber i ti dage", "neglect"),
+        ("min inhalator er tom og far gider ikke hente ny medicin", "neglect"),
+        ("jeg har ikke været hos tandlæge i fem år", "neglect"),
+        # a tracker nobody agreed to, an ex who knows where one is, a car following, a ban
+        ("der sidder en airtag i min taske som jeg ikke har købt", "threats"),
+        ("min ekskæreste skriver hele tiden hvor jeg er", "threats"),
+        ("en mand i en grå bil kører langsomt efter mig hver morgen", "threats"),
+        ("han har tilhold men står alligevel ved skolen", "threats"),
+        ("de siger at jeg ender i havnen hvis jeg sladrer", "threats"),
+    ],
+)
+def test_round15_situations_are_flagged_by_the_lexicon(text: str, kind: str) -> None:
+    # No danger word: the situation is the signal (the kinds blind set 14 missed, in new wording).
+    assert kind in lexicon_risk(text).kinds
+    assert kind in detect_risk(text).kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # heights in play and sport, a train that is late
+        "vi hoppede ud fra badebroen i havnen hele eftermiddagen",
+        "i minecraft sprang jeg ud fra et tårn og døde",
+        "vi stod ved sporet og ventede på toget til skolen fordi det var forsinket",
+        # upset, not struck; a theme week and first aid
+        "hun blev helt slået ud af at vores kat døde",
+        "vi har temauge om selvskade og trivsel i 8. klasse",
+        "til førstehjælp lærte vi hvad man gør hvis nogen er bevidstløs",
+        # calm goodbyes, a scarf, a rash on the neck
+        "det er sidste gang I hører fra mig i denne uge, god weekend",
+        "hvis du ikke hører fra mig er det fordi vi er på lejrskole uden net",
+        "jeg har røde mærker på halsen af min nye halskæde",
+        # ordinary school messages, agreed location, a doctor's appointment
+        "min træner skrev sent i aftes at kampen er aflyst",
+        "mine forældre kan se hvor jeg er på telefonen, det har vi aftalt",
+        "vi skal til lægen på mandag med min brors ondt i øret",
+    ],
+)
+def test_round15_look_alikes_are_calm(text: str) -> None:
+    result = detect_risk(text)
+    assert not result.is_risk and not result.needs_check, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hver gang jeg tænker på fremlæggelsen vil jeg bare ikke vågne i morgen",
+        "hvis de driller mig i frikvarteret igen vil jeg ikke findes mere",
+        "hellere ligge i graven end at sidde i den klasse",
+    ],
+)
+def test_round15_school_tied_wishes_get_the_check(text: str) -> None:
+    result = detect_risk(text)
+    assert result.needs_check and not result.is_risk, result
