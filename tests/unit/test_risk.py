@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -270,27 +269,6 @@ def test_hopelessness_in_other_words_gets_the_gentle_check() -> None:
     # An idiom leaves the model nothing to read: no check.
     for calm in ("jeg keder mig helt ihjel", "jeg slog min lillebror i ludo"):
         assert not detect_risk(calm).needs_check
-
-
-def test_detection_is_fast() -> None:
-    texts = [
-        item["text"]
-        for path in EVAL_FILES
-        for section in ("risk", "calm")
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get(section) or []
-    ]
-    detect_risk("opvarmning")
-    best = []
-    for text in texts:
-        runs = []
-        for _ in range(3):  # best of three: the test machine may be busy
-            start = time.perf_counter()
-            detect_risk(text)
-            runs.append(time.perf_counter() - start)
-        best.append(min(runs))
-    best.sort()
-    assert best[len(best) // 2] < 0.001  # typical message well under 1 ms
-    assert sum(best) / len(best) < 0.002
 
 
 def test_engine_modules_use_only_what_the_engine_environment_has() -> None:
