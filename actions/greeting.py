@@ -26,7 +26,7 @@ from actions.common import (
 from bot import intake, messages
 from bot.config import get_settings
 from bot.flow import age_buttons
-from bot.normalize import fold
+from bot.parsing.roles import role_in_text
 
 ROLE_BUTTONS = [
     ("Jeg er forælder", '/choose_role{"role": "forælder"}'),
@@ -43,15 +43,12 @@ def ask_role(dispatcher: CollectingDispatcher, first: bool) -> list[dict[str, An
 
 
 def role_from_message(tracker: Tracker) -> str | None:
+    """The role slot value from a button, a role entity, or the typed words (roles.yaml)."""
     value = entity(tracker, "role")
     if value in ROLE_TO_CORE:
         return value
-    folded = fold(latest_text(tracker))
-    if any(w in folded for w in ("elev", "mig selv", "jeg gaar i")):
-        return "elev"
-    if any(w in folded for w in ("foraeld", "mor", "far", "vaerge")):
-        return "forælder"
-    return None
+    role = role_in_text(latest_text(tracker))
+    return CORE_TO_ROLE[role] if role else None
 
 
 def greet_role(

@@ -28,6 +28,9 @@ from bot.flow import next_position, parse_pupil_age
 from bot.parsing import AnswerError
 from bot.questionnaire import load_questionnaire
 
+# What a typed answer to "Hvem er du?" is classified as when it names no role by entity.
+TYPED_ROLE_INTENTS = frozenset({"inform", "greet"})
+
 
 def _route(route: str, phase: str | None = None, **slots: Any) -> list[dict[str, Any]]:
     events = [SlotSet("route", route)]
@@ -94,6 +97,15 @@ class ActionResume(Action):
                 return True
             turn.add(greet_role(dispatcher, role_slot, first=phase is None))
             return None
+        waiting_for_role = phase in (None, "role") and not tracker.get_slot("role")
+        if waiting_for_role and intent in TYPED_ROLE_INTENTS:
+            # Typed instead of a button ("jeg går i 6. klasse og skriver selv", or a first "hej,
+            # jeg er mor til Emil"): take the role when the words name one; otherwise the next
+            # step asks (again) with the buttons.
+            role_slot = role_from_message(tracker)
+            if role_slot is not None:
+                turn.add(greet_role(dispatcher, role_slot, first=phase is None))
+                return None
         if intent == "have_code" and not tracker.get_slot("consent_given"):
             if entity(tracker, "role") == "elev" and not tracker.get_slot("role"):
                 # /elev with a code: pupil mode at once, the pupil's own greeting first.

@@ -90,6 +90,26 @@ def test_pupil_under_the_consent_age_tells_their_story_and_the_parents_are_invol
     assert case["triage"] is False
 
 
+def test_a_pupil_who_types_instead_of_pressing_a_button_is_greeted_as_a_pupil(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    hello = person.say("hej")
+    asked_age = person.say("jeg er i 6. klasse og skriver selv")
+    text = asked_age.text.lower()
+    assert "robot" in text and "hvor gammel er du" in text, asked_age.text
+    assert "dit barn" not in asked_age.text
+    # Words that name no role still get the buttons again.
+    other = Intake(Chat(stack.rasa_url))
+    other.say("hej")
+    again = other.say("ved ikke")
+    assert "knap" in again.text.lower(), again.text
+    assert hello.buttons and again.buttons
+    # A parent who says who they are in the first message is told it is a robot, then asked
+    # for the parent's consent.
+    parent = Intake(Chat(stack.rasa_url))
+    first = parent.say("hej, jeg er mor til Emil")
+    assert "ikke et menneske" in first.text and "dit barn" in first.text, first.text
+
+
 def test_pupil_from_the_consent_age_consents_for_themselves(stack) -> None:
     person = Intake(Chat(stack.rasa_url))
     asked_age = person.say('/choose_role{"role": "elev"}')  # what /elev sends

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.parsing import AnswerError, match_school
+from bot.parsing.roles import role_in_text
 from bot.questionnaire import load_questionnaire
 
 Q = load_questionnaire()
@@ -211,3 +212,28 @@ def test_an_answer_that_holds_no_name_is_asked_again(text: str) -> None:
     assert "fornavn" in err.value.message_for("parent")
     assert "dit fornavn" in err.value.message_for("pupil")
     assert parse("child_name", "vil ikke svare").status == "refused"
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        # Typed at "Hvem er du?" instead of pressing a button.
+        ("jeg er i 6. klasse og skriver selv", "pupil"),
+        ("jeg gaar i 7.b", "pupil"),
+        ("jeg er 13 år", "pupil"),
+        ("JEG ER ELEV", "pupil"),
+        ("Jeg er mor til Emil", "parent"),
+        ("hej jeg er far", "parent"),
+        ("min søn går i 4. klasse", "parent"),
+        ("jeg er mor til en elev i 5.a", "parent"),
+        # Nothing on either side, or both: the buttons are shown again.
+        ("min mor siger jeg skal skrive her", None),  # a pupil may write about a parent
+        ("mormor til Emil", None),
+        ("jeg er 38 år", None),  # no pupil's age
+        ("godmorgen", None),  # "mor" inside a word
+        ("12", None),
+        ("jeg er elev og min søn går her", None),
+    ],
+)
+def test_who_is_writing_is_read_from_typed_words(text: str, role: str | None) -> None:
+    assert role_in_text(text) == role
