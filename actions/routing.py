@@ -97,14 +97,14 @@ class ActionResume(Action):
                 return True
             turn.add(greet_role(dispatcher, role_slot, first=phase is None))
             return None
-        waiting_for_role = phase in (None, "role") and not tracker.get_slot("role")
-        if waiting_for_role and intent in TYPED_ROLE_INTENTS:
-            # Typed instead of a button ("jeg går i 6. klasse og skriver selv", or a first "hej,
-            # jeg er mor til Emil"): take the role when the words name one; otherwise the next
-            # step asks (again) with the buttons.
+        if phase == "role" and not tracker.get_slot("role") and intent in TYPED_ROLE_INTENTS:
+            # Typed instead of a button ("jeg går i 6. klasse og skriver selv"): take the role
+            # when the words name one; otherwise the next step asks again with the buttons. A
+            # first message is not read so: a story that opens the chat gets the hello and the
+            # role question first (test_conversation).
             role_slot = role_from_message(tracker)
             if role_slot is not None:
-                turn.add(greet_role(dispatcher, role_slot, first=phase is None))
+                turn.add(greet_role(dispatcher, role_slot, first=False))
                 return None
         if intent == "have_code" and not tracker.get_slot("consent_given"):
             if entity(tracker, "role") == "elev" and not tracker.get_slot("role"):
