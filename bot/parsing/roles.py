@@ -60,7 +60,7 @@ def _has_phrase(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool
 
 
 def role_in_text(text: str) -> Role | None:
-    """ "parent" or "pupil" when the text says so on one side only, else None."""
+    """The role the text names ("parent" or "pupil") when it names one side only, else None."""
     tokens = _tokens(text)
     found = [role for role, phrases in _phrases().items() if _has_phrase(tokens, phrases)]
     return found[0] if len(found) == 1 else None
