@@ -39,6 +39,14 @@ import yaml
 from bot.normalize import fold, keyword_matches
 from bot.understanding import danger_model
 from bot.understanding.danger_corpus import CHECK
+from bot.understanding.prefilter import (
+    Alternation,
+    AlternationGroup,
+    LiteralIndex,
+    blank_matches,
+    regex_spans,
+    required_literals,
+)
 
 KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
 LEXICON_PATH = Path(__file__).with_name("risk_lexicon.yaml")
@@ -103,21 +111,7 @@ class _Rx:
     word_start: bool
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        found: list[tuple[int, int]] = []
-        search = self.rx.search
-        pos = 0
-        while pos <= len(text):
-            m = search(text, pos)
-            if m is None:
-                break
-            start, end = m.span()
-            if self.word_start and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                pos = start + 1  # inside a word: look again from the next letter
-                continue
-            if end > start:
-                found.append((start, end))
-            pos = end if end > start else start + 1
-        return found
+        return regex_spans(self.rx, text, self.word_start)
 
 
 @dataclass(frozen=True)
@@ -126,11 +120,18 @@ class _Lexicon:
     checks: tuple[_Rx, ...]
     idioms: tuple[_Rx, ...]
     # A wish to die in any words, a check when the message is tied to school and not to home.
-    school_wishes: tuple[_Rx, ...]
+    school_wishes: tuple[Alternation, ...]
     school_tie: re.Pattern[str] | None
     untie: re.Pattern[str] | None
-    patterns: dict[str, tuple[_Rx, ...]]
+    patterns: dict[str, tuple[Alternation, ...]]
     keywords: tuple[_Keyword, ...]
+    # Literal prefilters (bot/understanding/prefilter.py): a regex whose fixed text is not in
+    # the message is not run. The kinds' alternations are looked up together, in KINDS order.
+    check_index: LiteralIndex
+    idiom_index: LiteralIndex
+    wish_index: LiteralIndex
+    pattern_group: AlternationGroup
+    pattern_kinds: tuple[str, ...]
     token_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def token_kinds(self, token: str) -> tuple[str, ...]:
@@ -179,7 +180,7 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
             return _Rx(re.compile(f"(?<!\\w)(?:{body})"), False)
         return _Rx(re.compile(body), word_start)
 
-    def combine(rxs: list[str]) -> tuple[_Rx, ...]:
+    def combine(rxs: list[str]) -> tuple[Alternation, ...]:
         """One alternation per kind (one search instead of dozens): a message is scanned
         once for the patterns that start at a word and once for the others."""
         parts = [split(rx) for rx in rxs]
@@ -193,7 +194,7 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
                 # after a letter, digit or _). Same order, same matches, fewer searches.
                 bodies = [f"(?<!\\w){b}" if _MID_WORD.search(b) else b for b in bodies]
             if bodies:
-                out.append(_Rx(re.compile("|".join(f"(?:{b})" for b in bodies)), flag))
+                out.append(Alternation(bodies, flag))
         return tuple(out)
 
     spelling = {
@@ -208,15 +209,25 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
         for kw in kinds[kind].get("keywords") or []
     )
     tie = raw.get("school_tie") or {}
+    checks = tuple(compile_(rx) for rx in raw.get("checks") or [])
+    idioms = tuple(compile_(rx) for rx in raw.get("idioms") or [])
+    school_wishes = combine(tie.get("wishes") or [])
+    patterns = {k: combine(kinds[k].get("patterns") or []) for k in KINDS}
     return _Lexicon(
         spelling=spelling,
-        checks=tuple(compile_(rx) for rx in raw.get("checks") or []),
-        idioms=tuple(compile_(rx) for rx in raw.get("idioms") or []),
-        school_wishes=combine(tie.get("wishes") or []),
+        checks=checks,
+        idioms=idioms,
+        school_wishes=school_wishes,
         school_tie=re.compile(_expand(tie["school"], macros)) if tie.get("school") else None,
         untie=re.compile(_expand(tie["untie"], macros)) if tie.get("untie") else None,
-        patterns={k: combine(kinds[k].get("patterns") or []) for k in KINDS},
+        patterns=patterns,
         keywords=keywords,
+        check_index=LiteralIndex.build([required_literals(rx.rx.pattern) for rx in checks]),
+        idiom_index=LiteralIndex.build([required_literals(rx.rx.pattern) for rx in idioms]),
+        # Each wish alternation filters its own branches.
+        wish_index=LiteralIndex.build([None] * len(school_wishes)),
+        pattern_group=AlternationGroup([rx for k in KINDS for rx in patterns[k]]),
+        pattern_kinds=tuple(k for k in KINDS for _ in patterns[k]),
     )
 
 
@@ -299,20 +310,24 @@ def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
     check: list[str] = []
 
     def note_check(
-        text: str, rxs: tuple[_Rx, ...], within: list[tuple[int, int]] | None = None
+        text: str,
+        rxs: tuple[_Rx, ...] | tuple[Alternation, ...],
+        index: LiteralIndex,
+        within: list[tuple[int, int]] | None = None,
     ) -> str:
         """Note each match (only those inside `within`, when given) as a check and blank it."""
-        for rx in rxs:
-            for start, end in rx.spans(text):
-                if within is not None and not any(lo <= start and end <= hi for lo, hi in within):
-                    continue
-                words = quote(start, end)
-                if words and words not in check:
-                    check.append(words)
-                text = text[:start] + " " * (end - start) + text[end:]
-        return text
 
-    folded = note_check(folded, lex.checks)
+        def note(start: int, end: int) -> bool:
+            if within is not None and not any(lo <= start and end <= hi for lo, hi in within):
+                return False
+            words = quote(start, end)
+            if words and words not in check:
+                check.append(words)
+            return True
+
+        return blank_matches(rxs, index, text, note)
+
+    folded = note_check(folded, lex.checks, lex.check_index)
     # The sentences about school, in a message not tied to home (`school_tie` in the lexicon),
     # read before idioms blank any words.
     school_sentences: list[tuple[int, int]] = []
@@ -320,22 +335,18 @@ def _lexicon_pass(text: str) -> tuple[RiskResult, str]:
         for m in _SENTENCE.finditer(folded):
             if lex.school_tie.search(m.group(0)):
                 school_sentences.append(m.span())
-    for rx in lex.idioms:
-        for start, end in rx.spans(folded):
-            folded = folded[:start] + " " * (end - start) + folded[end:]
+    folded = blank_matches(lex.idioms, lex.idiom_index, folded)
     # A wish to die in a sentence about school is a check; after the idioms, so a denial ("har
     # ikke lyst til at dø") or "dør af grin" is no wish. No sentence about school: nothing to
     # look for (most messages; the same result without the scan).
     if school_sentences:
-        folded = note_check(folded, lex.school_wishes, within=school_sentences)
+        folded = note_check(folded, lex.school_wishes, lex.wish_index, within=school_sentences)
 
     blanked = folded
     spans: dict[str, list[tuple[int, int]]] = {}
-    for kind in KINDS:
-        for rx in lex.patterns[kind]:
-            found = rx.spans(folded)
-            if found:
-                spans.setdefault(kind, []).extend(found)
+    for kind, found in zip(lex.pattern_kinds, lex.pattern_group.spans(folded), strict=True):
+        if found:
+            spans.setdefault(kind, []).extend(found)
     for tok in _TOKEN.finditer(folded):
         for kind in lex.token_kinds(tok.group(0)):
             spans.setdefault(kind, []).append((tok.start(), tok.end()))
