@@ -155,6 +155,10 @@ def _vectorizers(settings: DangerModelSettings) -> tuple[Any, Any]:
 # --- The saved model -------------------------------------------------------------------------
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_FILE_ENV = "SKOLEBRO_DANGER_MODEL_FILE"  # a path, or "off" to always train in-process
+# "off": no training in a background thread at import. `rasa train` sets it (scripts/stack.py):
+# the thread held the GIL against DIET's training loop on 2 cores (DIET 87 s beside it, ~55 s
+# alone); the stack trains the model right after, in the app environment.
+WARM_UP_ENV = "SKOLEBRO_DANGER_WARM_UP"
 DEFAULT_MODEL_FILE = ROOT / "models" / "danger_model.json"
 _FORMAT = 1
 
@@ -287,10 +291,13 @@ def available_model(
 
 def warm_up_in_background(
     prepare: Callable[[str], str] | None = None, flagged: Callable[[str], bool] | None = None
-) -> threading.Thread:
+) -> threading.Thread | None:
     """Train off the start-up path: every process that imports bot.risk (the Rasa engine's
     nlu_ext, the action server, the API) calls this, so its start does not wait; a first
-    message that comes before the training is done waits for it (well under a second)."""
+    message that comes before the training is done waits for it (well under a second).
+    Returns None when WARM_UP_ENV is "off": the first detection loads or trains the model."""
+    if os.environ.get(WARM_UP_ENV, "") == "off":
+        return None
     thread = threading.Thread(
         target=available_model, args=(prepare, flagged), name="danger-model-warm-up", daemon=True
     )
