@@ -14,6 +14,7 @@ set, with the scoring of eval/run_eval.py. Two lexicons are used:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import subprocess  # nosec B404 - runs git and this project's Python on fixed arguments
 import sys
@@ -144,11 +145,15 @@ def loso_probabilities(
     """Per lexicon and set, the probabilities of a model trained on all other sets. The model
     reads each message as that lexicon prepares it (`blank`), or as written."""
     out: Probs = {lex_name: {} for lex_name in lexicons}
+    # Every training reads nearly the same messages: the lexicon reads each once (a cache that
+    # lives only for this call).
+    prepare = functools.lru_cache(maxsize=None)(risk.model_input)
+    flagged = functools.lru_cache(maxsize=None)(risk._flagged)
     for name in TRAINING_SETS:
         model = train(
-            training_data(risk._flagged, exclude=frozenset({name})),
+            training_data(flagged, exclude=frozenset({name})),
             settings,
-            prepare=risk.model_input if blank else None,
+            prepare=prepare if blank else None,
         )
         raw = [i.text for i in load_set(EVAL_DIR / name)]
         for lex_name, per_set in lexicons.items():

@@ -95,7 +95,9 @@ def test_leave_one_set_out_never_scores_a_set_the_model_learned_from(
     def spy(items, settings=None, prepare=None):  # type: ignore[no-untyped-def]
         items = list(items)
         seen.append({i.source for i in items})
-        return real_train(items, settings, prepare)
+        # What each model learned from is recorded above; a model from every 20th item keeps
+        # the scoring path real at a twentieth of the cost (21 trainings).
+        return real_train(items[::20], settings, prepare)
 
     monkeypatch.setattr(danger_loso, "train", spy)
     lexicons = {"current": {n: danger_loso.current_lexicon(n) for n in TRAINING_SETS}}
