@@ -5,8 +5,9 @@ with all of them took ~0.7 ms, most of it in five alternations of ~100 branches 
 is paid per chat turn in three processes, per training example when the danger model is built,
 and thousands of times in the tests. Nearly every branch needs some fixed text ("slår", "kniv",
 "sover ude"): a branch whose every required literal is absent from the message cannot match and
-is not run. The answer is the same as running every regex (checked on every labelled message
-in tests/unit/test_prefilter.py), only cheaper.
+is not run. The answer is the same as running every regex, only cheaper: all 14,669 labelled
+and example messages gave the same result when this was built (0.8-0.9 -> 0.2-0.28 ms a
+message); tests/unit/test_prefilter.py compares an eighth of them on every run.
 
 How: `required_literals` walks Python's own parse of a pattern (`re._parser`, the parser `re`
 compiles with) and returns a set of strings one of which every match contains, or None when it
