@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot import audit, intake, transcripts
+from bot.codes import INVITATION_CODE_LENGTH
 from bot.config import get_settings
 from bot.db.base import utcnow
 from bot.db.models import (
@@ -82,7 +83,7 @@ def create_invitation(
     """A pupil code for this case, and a link to the chat with the code filled in."""
     settings = get_settings()
     for _ in range(20):
-        code = intake.new_code(8)  # longer than resume codes: it opens a case to a pupil
+        code = intake.new_code(INVITATION_CODE_LENGTH)  # it opens a case to a pupil
         if session.scalar(select(Invitation.id).where(Invitation.code == code)) is None:
             break
     inv = Invitation(

@@ -10,6 +10,7 @@ The parts: respondents (who is talking, codes), schools, consent (and deletion),
 (invitation and resume codes), answers, signals, submission (the case).
 """
 
+from bot.codes import CODE_ALPHABET, RESUME_CODE_LENGTH, normalize_code
 from bot.intake.access import create_resume_code, invitation_valid, redeem_invitation, resume
 from bot.intake.answers import (
     answered_in,
@@ -22,11 +23,8 @@ from bot.intake.answers import (
 )
 from bot.intake.consent import delete_answers, has_consent, record_consent, withdraw_consent
 from bot.intake.respondents import (
-    CODE_ALPHABET,
-    RESUME_CODE_LENGTH,
     new_code,
     new_resume_code,
-    normalize_code,
     not_started,
     progress,
     respondent_in,

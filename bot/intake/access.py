@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import audit, crypto, throttle
+from bot.codes import normalize_code
 from bot.config import get_settings
 from bot.db.base import utcnow
 from bot.db.models import (
@@ -20,7 +21,7 @@ from bot.db.models import (
     ResumeCode,
 )
 from bot.db.session import session_scope
-from bot.intake.respondents import find_respondent, new_resume_code, normalize_code, respondent_in
+from bot.intake.respondents import find_respondent, new_resume_code, respondent_in
 from bot.intake.submission import mark_parents_involved
 
 

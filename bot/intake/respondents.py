@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.codes import CODE_ALPHABET, RESUME_CODE_LENGTH
 from bot.db.base import utcnow
 from bot.db.models import (
     ROLES,
@@ -19,24 +19,9 @@ from bot.db.models import (
 )
 from bot.db.session import session_scope
 
-# No 0/O, 1/I/L: codes are read aloud and typed from paper.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-_CODE_STRIP = re.compile(r"[\s\-_.]+")
-
-
-def normalize_code(code: str) -> str:
-    return _CODE_STRIP.sub("", code or "").upper()
-
 
 def new_code(length: int = 6) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-# A resume code opens a child's answers: 13 characters of 31 are 64 bits, and every guess counts
-# against the conversation and the client (bot/throttle.py). Shown in groups to copy it right.
-RESUME_CODE_LENGTH = 13
 
 
 def new_resume_code() -> str:

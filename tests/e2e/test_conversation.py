@@ -132,3 +132,14 @@ def test_nothing_the_person_writes_is_met_with_silence(stack) -> None:
     chat = Chat(stack.rasa_url)
     for message in ["", "🙂🙂🙂", "asdkj qwe zzz", '/svar{"svar":"2"}', "ved ikke", "nej"]:
         assert chat.text(chat.say(message)).strip(), f"no reply to {message!r}"
+
+
+def test_a_typed_code_is_tried_as_a_code_whatever_its_letters(stack) -> None:
+    # The intent classifier read this code as "pause" ("Jeg har ikke gemt noget endnu"); a typed
+    # code must always reach the code check (nlu_ext/code_intent.py).
+    person = Intake(Chat(stack.rasa_url))
+    opening = person.say("hej")
+    asked = person.say(opening.button("Jeg har en kode"))
+    assert "kode" in asked.text.lower(), asked.text
+    tried = person.say("PYZC-GJBY-UCCYA")
+    assert "Den kode kender jeg ikke" in tried.text, tried.text
