@@ -69,7 +69,10 @@ def required_literals(pattern: str) -> frozenset[str] | None:
         return None
     if tree.state.flags & re.IGNORECASE:
         return None
-    found = _required_seq(list(tree))
+    try:
+        found = _required_seq(list(tree))
+    except (AttributeError, TypeError, ValueError):  # a parse tree of another shape: no filter
+        return None
     return frozenset(found) if found else None
 
 
