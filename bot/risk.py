@@ -123,10 +123,10 @@ class _Lexicon:
     school_wishes: tuple[Alternation, ...]
     school_tie: re.Pattern[str] | None
     untie: re.Pattern[str] | None
-    patterns: dict[str, tuple[Alternation, ...]]
     keywords: tuple[_Keyword, ...]
     # Literal prefilters (bot/understanding/prefilter.py): a regex whose fixed text is not in
-    # the message is not run. The kinds' alternations are looked up together, in KINDS order.
+    # the message is not run. The kinds' alternations (one or two a kind, `pattern_kinds`) are
+    # looked up together.
     check_index: LiteralIndex
     idiom_index: LiteralIndex
     wish_index: LiteralIndex
@@ -220,7 +220,6 @@ def _lexicon(path: Path = LEXICON_PATH) -> _Lexicon:
         school_wishes=school_wishes,
         school_tie=re.compile(_expand(tie["school"], macros)) if tie.get("school") else None,
         untie=re.compile(_expand(tie["untie"], macros)) if tie.get("untie") else None,
-        patterns=patterns,
         keywords=keywords,
         check_index=LiteralIndex.build([required_literals(rx.rx.pattern) for rx in checks]),
         idiom_index=LiteralIndex.build([required_literals(rx.rx.pattern) for rx in idioms]),

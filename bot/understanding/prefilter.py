@@ -43,20 +43,29 @@ def regex_spans(rx: re.Pattern[str], text: str, word_start: bool) -> list[tuple[
     at a word start (a leading \\b checked here: with it, `re` tries every position; without
     it, `re` jumps to the possible first letters)."""
     found: list[tuple[int, int]] = []
-    search = rx.search
     pos = 0
+    while (match := first_match(rx, text, pos, word_start)) is not None:
+        start, end = match
+        if end > start:
+            found.append(match)
+        pos = end if end > start else start + 1
+    return found
+
+
+def first_match(
+    rx: re.Pattern[str], text: str, pos: int, word_start: bool
+) -> tuple[int, int] | None:
+    """The span of the first match at or after `pos` (at a word start, if asked)."""
     while pos <= len(text):
-        m = search(text, pos)
+        m = rx.search(text, pos)
         if m is None:
-            break
-        start, end = m.span()
+            return None
+        start = m.start()
         if word_start and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
             pos = start + 1  # inside a word: look again from the next letter
             continue
-        if end > start:
-            found.append((start, end))
-        pos = end if end > start else start + 1
-    return found
+        return start, m.end()
+    return None
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
@@ -234,19 +243,8 @@ class Alternation:
         self._sources = tuple(branches)
         self._joined: re.Pattern[str] | None = None
 
-    def _next(self, number: int, text: str, pos: int) -> tuple[int, int] | None:
-        """The branch's first match at or after `pos` (at a word start, if asked)."""
-        search = self.branches[number].search
-        while pos <= len(text):
-            m = search(text, pos)
-            if m is None:
-                return None
-            start = m.start()
-            if self.word_start and start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                pos = start + 1
-                continue
-            return start, m.end()
-        return None
+    def _first(self, number: int, text: str, pos: int) -> tuple[int, int] | None:
+        return first_match(self.branches[number], text, pos, self.word_start)
 
     def spans(self, text: str, candidates: Sequence[int] | None = None) -> list[tuple[int, int]]:
         """The matches, left to right; `candidates`: the branches that may match, when the
@@ -270,9 +268,9 @@ class Alternation:
                 if number in upcoming:
                     nxt = upcoming[number]
                     if nxt is not None and nxt[0] < pos:
-                        nxt = upcoming[number] = self._next(number, text, pos)
+                        nxt = upcoming[number] = self._first(number, text, pos)
                 else:
-                    nxt = upcoming[number] = self._next(number, text, pos)
+                    nxt = upcoming[number] = self._first(number, text, pos)
                 if nxt is not None and (best is None or nxt[0] < best[0]):
                     best = nxt  # strict: on a tie the earlier branch wins, as in "|"
             if best is None:
