@@ -670,7 +670,7 @@ def measure_training(tmp: Path) -> dict[str, Any]:
     out = tmp / "train"
     started = time.monotonic()
     danger = subprocess.Popen(
-        [str(stack_mod.APP_BIN / "python"), "-m", "bot.understanding.danger_model"],
+        stack_mod.DANGER_MODEL_ARGV,
         cwd=ROOT,
         env={**os.environ, "SKOLEBRO_DANGER_MODEL_FILE": str(tmp / "danger_model.json")},
         stdout=subprocess.DEVNULL,

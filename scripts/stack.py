@@ -114,6 +114,10 @@ def training_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Loads the saved danger model, or trains and saves it when its inputs changed.
+DANGER_MODEL_ARGV = [str(APP_BIN / "python"), "-m", "bot.understanding.danger_model"]
+
+
 def ensure_model(force: bool = False) -> Path:
     """Train only when the training data changed since the last model."""
     fingerprint = training_fingerprint()
@@ -131,9 +135,7 @@ def ensure_model(force: bool = False) -> Path:
     # validation are mostly one core). Not as a thread inside `rasa train` (WARM_UP_ENV in
     # bot/understanding/danger_model.py): that thread held the GIL against the featurizers and
     # DIET (featurizers 21 s beside it, 11 s alone).
-    danger = subprocess.Popen(  # nosec B603 # fixed argv: our own python
-        [str(APP_BIN / "python"), "-m", "bot.understanding.danger_model"], cwd=ROOT
-    )
+    danger = subprocess.Popen(DANGER_MODEL_ARGV, cwd=ROOT)  # nosec B603 # our own python
     try:
         subprocess.run(  # nosec B603 # fixed argv: our own rasa executable
             [
@@ -168,7 +170,7 @@ def ensure_danger_model(env: dict[str, str] | None = None) -> None:
     """Load the saved danger model, or train and save it when its inputs changed (~0.3 s when
     up to date), so that no process of the stack trains it at start."""
     subprocess.run(  # nosec B603 # fixed argv: our own python
-        [str(APP_BIN / "python"), "-m", "bot.understanding.danger_model"],
+        DANGER_MODEL_ARGV,
         cwd=ROOT,
         env=env,
         check=True,
