@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.codes import looks_like_code
+from nlu_ext.intent_ranking import put_first
 
 CODE_INTENT = "inform"
 
@@ -45,10 +46,5 @@ class TypedCodeIntent(GraphComponent):
             text = message.get("text") or ""
             if text.startswith("/") or not looks_like_code(text):
                 continue
-            intent = {"name": CODE_INTENT, "confidence": 1.0}
-            ranking = [
-                r for r in message.get("intent_ranking") or [] if r.get("name") != CODE_INTENT
-            ]
-            message.set("intent", intent, add_to_output=True)
-            message.set("intent_ranking", [intent, *ranking], add_to_output=True)
+            put_first(message, {"name": CODE_INTENT, "confidence": 1.0})
         return messages

@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.risk import detect_risk, warm_up
+from nlu_ext.intent_ranking import put_first
 
 RISK_PREFIX = "risk_"
 CHECK_KIND = "self_harm"  # the rule whose reply asks "are you safe?"
@@ -90,10 +91,7 @@ class RiskIntentOverride(GraphComponent):
             and len(text.split()) > COMMAND_MAX_WORDS
             and confidence < COMMAND_MIN_CONFIDENCE
         ):
-            inform = {"name": "inform", "confidence": confidence}
-            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "inform"]
-            message.set("intent", inform, add_to_output=True)
-            message.set("intent_ranking", [inform, *ranking], add_to_output=True)
+            put_first(message, {"name": "inform", "confidence": confidence})
 
     @staticmethod
     def _demote(message: Message) -> None:
