@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.risk import detect_risk, warm_up
-from nlu_ext.intent_ranking import put_first
+from nlu_ext.intent_ranking import IntentOverride, put_first
 
 RISK_PREFIX = "risk_"
 CHECK_KIND = "self_harm"  # the rule whose reply asks "are you safe?"
@@ -41,7 +40,7 @@ COMMAND_MIN_CONFIDENCE = 0.9
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RiskIntentOverride(GraphComponent):
+class RiskIntentOverride(IntentOverride):
     @classmethod
     def create(
         cls,
@@ -52,9 +51,6 @@ class RiskIntentOverride(GraphComponent):
     ) -> RiskIntentOverride:
         warm_up()  # already trained (or under way) since bot.risk was imported
         return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
