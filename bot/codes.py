@@ -26,8 +26,37 @@ _RESUME = re.compile(rf"\s*{_C}{{4}}{_SEP}{_C}{{4}}{_SEP}{_C}{{5}}\s*", re.IGNOR
 _INVITATION = re.compile(rf"\s*{_C}{{4}}{_SEP}{_C}{{4}}\s*", re.IGNORECASE)
 
 
+# A code inside a short sentence ("min kode er PYZC-GJBY-UCCYA"): whole tokens, groups joined by
+# "-" or "." or nothing, never by spaces (in a sentence those join words).
+_IN_TEXT = re.compile(
+    rf"(?<![\w-]){_C}{{4}}[-.]?{_C}{{4}}(?:[-.]?{_C}{{5}})?(?![\w-])", re.IGNORECASE
+)
+
+
+def code_in_text(text: str) -> str | None:
+    """The code in a message, canonical, if the message is one or names one.
+
+    Inside a sentence a candidate counts only if it cannot be a word: it has a digit, a group
+    separator or is written in capitals, and a resume code's 13 characters or an invitation
+    code's 8 (with a digit, as in `looks_like_code`)."""
+    text = text or ""
+    if looks_like_code(text):
+        return _CODE_STRIP.sub("", text).upper()
+    for match in _IN_TEXT.finditer(text):
+        candidate = match.group()
+        plain = _CODE_STRIP.sub("", candidate)
+        has_digit = any(ch.isdigit() for ch in plain)
+        if len(plain) == INVITATION_CODE_LENGTH and not has_digit:
+            continue
+        if has_digit or plain != candidate or candidate.isupper():
+            return plain.upper()
+    return None
+
+
 def normalize_code(code: str) -> str:
-    return _CODE_STRIP.sub("", code or "").upper()
+    """The code a person typed, canonical: found in a short sentence ("koden er ...") if it is
+    there, else the text without spaces and dashes (which then matches no code)."""
+    return code_in_text(code) or _CODE_STRIP.sub("", code or "").upper()
 
 
 def looks_like_code(text: str) -> bool:

@@ -96,6 +96,21 @@ def test_correction_pause_and_resume_from_another_browser(stack) -> None:
     assert answers["child_name"]["display"] == "Sofie"
 
 
+def test_a_code_written_in_a_sentence_continues_the_answers(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    person.say("Sofie")
+    person.say("5")
+    paused = person.say("pause")
+    code = next(w.strip(".,") for w in paused.text.split() if w.strip(".,").count("-") == 2)
+
+    other = Intake(Chat(stack.rasa_url))
+    asked = other.say("fortsæt")
+    assert "kode" in asked.text.lower()
+    resumed = other.say(f"min kode er {code.lower()}")
+    assert resumed.progress and resumed.progress["question"] == "school", resumed.text
+
+
 def test_consent_declined_collects_nothing(stack) -> None:
     person = Intake(Chat(stack.rasa_url))
     opening = person.say("hej")
