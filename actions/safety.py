@@ -20,7 +20,7 @@ from actions.common import (
 from bot import intake
 from bot.parsing import MAX_TEXT_CHARS
 from bot.questionnaire import load_questionnaire
-from bot.risk import detect_risk
+from bot.risk import ACUTE_DANGER, detect_risk
 
 KIND_BY_INTENT = {
     "risk_self_harm": "self_harm",
@@ -28,7 +28,7 @@ KIND_BY_INTENT = {
     "risk_sexual_abuse": "sexual_abuse",
     "risk_neglect": "neglect",
     "risk_threats": "threats",
-    "not_safe": "acute_danger",
+    "not_safe": ACUTE_DANGER,
 }
 # Where a gentle check is kept in the profile: the child's own state, not the urgent list.
 CHECK_SIGNAL = ("barnet", "sadness")
@@ -49,7 +49,10 @@ class ActionSafety(Action):
             # A wish to die tied to school: the rule's reply asks gently whether the person is
             # safe ("Nej" flags it then); the worker sees it in the profile, not as urgent.
             return await self._gentle_check(dispatcher, tracker, role, text)
-        kinds = list(result.kinds) or [KIND_BY_INTENT.get(latest_intent(tracker), "danger")]
+        intent_kind = KIND_BY_INTENT.get(latest_intent(tracker), "danger")
+        kinds = list(result.kinds) or [intent_kind]
+        if intent_kind == ACUTE_DANGER and ACUTE_DANGER not in kinds:
+            kinds.append(ACUTE_DANGER)  # "jeg tør ikke være hjemme lige nu": the harm and "now"
         if not (tracker.get_slot("consent_given") and role):
             # Before consent nothing identifying is stored: the store keeps only a count.
             try:

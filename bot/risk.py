@@ -38,7 +38,8 @@ import yaml
 
 from bot.normalize import fold, keyword_matches
 from bot.understanding import danger_model
-from bot.understanding.danger_corpus import CHECK
+from bot.understanding.danger_corpus import ACUTE_DANGER, CHECK
+from bot.understanding.danger_corpus import KINDS as MODEL_KINDS
 from bot.understanding.prefilter import (
     Alternation,
     AlternationGroup,
@@ -48,7 +49,9 @@ from bot.understanding.prefilter import (
     required_literals,
 )
 
-KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
+# Every kind a message can raise: the harms (the lexicon's and the model's) and acute danger
+# (the lexicon's only), in the order they are reported.
+KINDS: tuple[str, ...] = (*MODEL_KINDS, ACUTE_DANGER)
 LEXICON_PATH = Path(__file__).with_name("risk_lexicon.yaml")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
@@ -386,7 +389,7 @@ def combine(lexicon: RiskResult, text: str, probs: dict[str, float], model_text:
     skole") and finds no danger, the model cannot make it urgent: the check phrase is the more
     specific reading. A model-only kind quotes the whole message (cut), so the worker sees the
     person's own words. `model_text` is what the model read (`model_input`)."""
-    model_kinds = [k for k in KINDS if probs.get(k, 0.0) >= MODEL_MIN_KIND]
+    model_kinds = [k for k in MODEL_KINDS if probs.get(k, 0.0) >= MODEL_MIN_KIND]
     if lexicon.check and not lexicon.is_risk:
         model_kinds = []
     kinds = [k for k in KINDS if k in lexicon.kinds or k in model_kinds]

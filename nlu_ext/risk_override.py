@@ -22,10 +22,12 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.risk import detect_risk, warm_up
+from bot.risk import ACUTE_DANGER, detect_risk, warm_up
 from nlu_ext.intent_ranking import IntentOverride, put_first
 
 RISK_PREFIX = "risk_"
+# Not safe right now, no harm named: the chat's own intent for it, whose rule shows the help.
+INTENT_BY_KIND = {ACUTE_DANGER: "not_safe"}
 CHECK_KIND = "self_harm"  # the rule whose reply asks "are you safe?"
 # DIET's risk intents count on their own only when confident. Below this, and with the lexicon
 # silent, the message is more likely an idiom ("matematik slår mig ihjel") and falls back to the
@@ -72,7 +74,10 @@ class RiskIntentOverride(IntentOverride):
                 self._long_commands_are_answers(message, text)
                 continue
             kind = result.kinds[0] if result.is_risk else CHECK_KIND
-            override = {"name": RISK_PREFIX + kind, "confidence": 1.0}
+            name = INTENT_BY_KIND.get(kind, RISK_PREFIX + kind)
+            if intent.get("name") == name:
+                continue
+            override = {"name": name, "confidence": 1.0}
             ranking = [r for r in message.get("intent_ranking") or [] if r != override]
             message.set("intent", override, add_to_output=True)
             message.set("intent_ranking", [override, *ranking], add_to_output=True)

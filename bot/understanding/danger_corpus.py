@@ -15,7 +15,12 @@ import yaml
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
+# The harms the trained model learns (its labels, with CHECK).
 KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
+# Not safe right now, no harm named ("jeg er ikke i sikkerhed"): the lexicon's and DIET's
+# (intent not_safe), never the model's. A set's item labelled only with it teaches the model
+# that such words are none of its harms.
+ACUTE_DANGER = "acute_danger"
 CHECK = "check"  # label of a wish to die tied to school: a gentle question, no urgent flag
 LABELS: tuple[str, ...] = (*KINDS, CHECK)
 TRAINING_SETS: tuple[str, ...] = (
@@ -108,7 +113,7 @@ def load_set(path: Path) -> tuple[DangerItem, ...]:
             labels = frozenset({CHECK})
         else:
             labels = frozenset(row.get("kinds") or [])
-            if not labels or not labels <= set(KINDS):
+            if not labels or not labels <= {*KINDS, ACUTE_DANGER}:
                 raise ValueError(f"{path.name}: bad kinds {row.get('kinds')} for {row['text']!r}")
         category = row.get("category") or ("check" if row.get("check") else sorted(labels)[0])
         items.append(DangerItem(str(row["text"]), labels, category, source))
@@ -167,21 +172,34 @@ CALM_INTENTS: frozenset[str] = frozenset(
 NLU_DATA = Path(__file__).resolve().parents[2] / "data" / "nlu.yml"
 
 
-def calm_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
-    """The examples of CALM_INTENTS in the NLU data, as calm items (entity markup removed)."""
+def _chat_examples(intents: frozenset[str], labels: frozenset[str], path: Path) -> list[DangerItem]:
+    """The examples of `intents` in the NLU data as items with `labels` (entity markup removed)."""
     if not path.exists():
-        return ()
+        return []
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # nosec B506 - SafeLoader
     items = []
     for block in raw.get("nlu") or []:
-        if block.get("intent") not in CALM_INTENTS:
+        if block.get("intent") not in intents:
             continue
+        category = sorted(labels)[0] if labels else "calm"
         for line in str(block.get("examples") or "").splitlines():
             text = line.strip().removeprefix("- ").strip()
             if text and not text.startswith("/"):
                 text = re.sub(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}", r"\1\2", text)
-                items.append(DangerItem(text, frozenset(), "calm", f"nlu/{block['intent']}"))
-    return tuple(items)
+                items.append(DangerItem(text, labels, category, f"nlu/{block['intent']}"))
+    return items
+
+
+def calm_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
+    """The examples of CALM_INTENTS in the NLU data, as calm items."""
+    return tuple(_chat_examples(CALM_INTENTS, frozenset(), path))
+
+
+def unsafe_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
+    """The examples of the intent not_safe ("send en voksen nu", "han står lige bag mig") as
+    acute danger: none of the model's harms. Learnt as such, the model stopped giving 17 of the
+    336 a harm nobody named (sexual abuse for "send en voksen nu", from "voksen")."""
+    return tuple(_chat_examples(frozenset({"not_safe"}), frozenset({ACUTE_DANGER}), path))
 
 
 def training_items(

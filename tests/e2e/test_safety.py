@@ -70,6 +70,39 @@ def test_danger_mid_form_flags_the_case_urgent_for_the_worker(stack) -> None:
     assert resumed.progress and resumed.progress["question"] == "contact"
 
 
+def _urgent_case(worker, alias: str) -> dict:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [
+            c
+            for c in worker.get("/cases", params={"urgent": True}).json()
+            if c["pupil_alias"] == alias
+        ]
+        if found:
+            return worker.get(f"/cases/{found[0]['id']}").json()
+        time.sleep(0.5)
+    raise AssertionError(f"no urgent case for {alias}")
+
+
+def test_not_safe_now_reaches_the_worker_as_acute_danger_not_as_a_named_harm(stack) -> None:
+    # "ikke i sikkerhed" was filed as "Trusler, æresrelateret kontrol, ..." before, and "send en
+    # voksen nu" as "Seksuelle overgreb": harms the person never named.
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    person.say("Asta")
+    person.say("4. klasse")
+    person.say("Nordskolen")
+    # Typed, it means what the button "Jeg er ikke i sikkerhed" means: call 112 now, not the
+    # general help that asks "Er du i sikkerhed lige nu?".
+    help_turn = person.say("jeg er ikke i sikkerhed derhjemme")
+    assert "Ring 112 nu" in help_turn.text and "Er du i sikkerhed" not in help_turn.text
+    assert shows_help(person.say("send en voksen nu").text)
+
+    detail = _urgent_case(login(stack.api_url, "kontakt1"), "Asta")
+    kinds = {k for signal in detail["summary"]["urgent"] for k in signal["kinds"]}
+    assert kinds == {"Akut fare (føler sig ikke tryg)"}, detail["summary"]["urgent"]
+
+
 def test_danger_in_a_free_text_answer_is_kept_as_the_answer(stack) -> None:
     from bot import intake as store
 

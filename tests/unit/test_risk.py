@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bot.risk import KINDS, LEXICON_PATH, detect_risk, lexicon_risk
+from bot.understanding.danger_corpus import KINDS as HARMS
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "eval"))
@@ -29,7 +30,7 @@ def test_every_eval_set_has_full_recall_and_few_false_alarms(path: Path) -> None
     assert rep.n_risk > 0 and rep.n_calm > 0
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not any("category" in item for item in data["risk"]):
-        assert set(rep.per_group) == set(KINDS)
+        assert set(rep.per_group) == set(HARMS)  # written before acute danger had its kind
     assert rep.missed == []
     assert rep.false_alarm_rate <= run_eval.MAX_FALSE_ALARM, rep.false_alarms
 
@@ -43,7 +44,7 @@ def test_fresh_set_is_large_and_covers_both_perspectives() -> None:
     data = yaml.safe_load(run_eval.FRESH.read_text(encoding="utf-8"))
     risk, calm = data["risk"], data["calm"]
     assert len(risk) >= 100 and len(calm) >= 50 and len(risk) + len(calm) >= 150
-    for kind in KINDS:
+    for kind in HARMS:
         whos = {item["who"] for item in risk if kind in item["kinds"]}
         assert whos == {"parent", "pupil"}, kind
     assert sum(len(item["kinds"]) > 1 for item in risk) >= 5  # several kinds in one message
@@ -195,7 +196,8 @@ def test_category_sets_cover_every_category_in_both_voices() -> None:
         whos: dict[str, set[str]] = {}
         for item in data["risk"]:
             whos.setdefault(item["category"], set()).add(item["who"])
-        assert set(whos) == CATEGORIES
+        # Acute danger got its own kind after risk_fresh2 was written.
+        assert CATEGORIES <= set(whos) <= CATEGORIES | {"acute_danger"}
         assert set().union(*whos.values()) == {"parent", "pupil"}
         assert {item["who"] for item in data["calm"]} == {"parent", "pupil"}
 
@@ -216,6 +218,30 @@ def test_category_sets_cover_every_category_in_both_voices() -> None:
 def test_widened_categories_are_flagged_urgent(text: str, kind: str) -> None:
     result = detect_risk(text)
     assert result.is_risk and kind in result.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jeg føler mig ikke tryg her", "ring efter politiet nu", "vi er i livsfare", "not safe"],
+)
+def test_not_safe_now_is_acute_danger_not_a_harm_nobody_named(text: str) -> None:
+    # The worker reads "Akut fare (føler sig ikke tryg)"; these were filed as threats before.
+    result = detect_risk(text)
+    assert result.is_risk and result.kinds == ["acute_danger"], result
+
+
+def test_a_harm_named_beside_not_safe_is_reported_too() -> None:
+    result = detect_risk("min stedfar slår mig og jeg er ikke i sikkerhed")
+    assert result.kinds == ["violence", "acute_danger"], result
+
+
+@pytest.mark.parametrize(
+    "text", ["send en voksen nu", "min stedfar står lige bag mig og kigger", "hjælp mig nu"]
+)
+def test_asking_for_help_now_gets_no_harm_the_person_did_not_name(text: str) -> None:
+    # The model read "voksen" as sexual abuse; the chat's not_safe intent flags these as acute
+    # danger (actions/safety.py), and the model learns them as none of its harms.
+    assert detect_risk(text).kinds == []
 
 
 def test_a_wish_to_die_about_school_gets_a_gentle_check_not_an_urgent_flag() -> None:
@@ -304,7 +330,9 @@ def test_lexicon_is_well_formed() -> None:
     raw = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
     assert set(raw["kinds"]) == set(KINDS)
     for kind in KINDS:
-        assert raw["kinds"][kind]["patterns"] and raw["kinds"][kind]["keywords"]
+        assert raw["kinds"][kind]["patterns"]
+    for kind in HARMS:  # "not safe now" has no single word of its own
+        assert raw["kinds"][kind]["keywords"]
 
 
 def test_long_weak_commands_name_only_intents_the_bot_has() -> None:
