@@ -131,6 +131,28 @@ def test_delete_my_answers(stack) -> None:
     assert store.get_answers(person.chat.sender) == {}
 
 
+def test_withdrawing_consent_mid_intake_deletes_the_answers(stack) -> None:
+    # The consent says "Du kan altid trække det tilbage"; the withdrawal was read as "no" and
+    # handed to the contact question as an answer.
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    person.say("Karl")
+    person.say("5. klasse")
+    ask = person.say("jeg trækker mit samtykke tilbage")
+    assert "slette" in ask.text.lower(), ask.text
+    done = person.say(ask.button("Ja"))
+    assert "slettet" in done.text.lower()
+    assert store.get_answers(person.chat.sender) == {}
+    assert not store.has_consent(person.chat.sender)
+
+
+def test_who_is_behind_the_chat_gets_an_answer(stack) -> None:
+    person = Intake(Chat(stack.rasa_url))
+    person.start("forælder")
+    answer = person.say("er det kommunen der har lavet den her chat?")
+    assert "kommunens chat" in answer.text, answer.text
+
+
 def test_a_first_message_that_tells_the_story_gets_the_disclosure_and_the_role(stack) -> None:
     chat = Chat(stack.rasa_url)
     replies = chat.say("min søn har det svært i skolen og vil ikke af sted om morgenen")

@@ -222,7 +222,13 @@ def test_widened_categories_are_flagged_urgent(text: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["jeg føler mig ikke tryg her", "ring efter politiet nu", "vi er i livsfare", "not safe"],
+    [
+        "jeg føler mig ikke tryg her",
+        "ring efter politiet nu",
+        "vi er i livsfare",
+        "not safe",
+        "jeg foeler mig ikke sikker",
+    ],
 )
 def test_not_safe_now_is_acute_danger_not_a_harm_nobody_named(text: str) -> None:
     # The worker reads "Akut fare (føler sig ikke tryg)"; these were filed as threats before.
@@ -233,6 +239,13 @@ def test_not_safe_now_is_acute_danger_not_a_harm_nobody_named(text: str) -> None
 def test_a_harm_named_beside_not_safe_is_reported_too() -> None:
     result = detect_risk("min stedfar slår mig og jeg er ikke i sikkerhed")
     assert result.kinds == ["violence", "acute_danger"], result
+
+
+@pytest.mark.parametrize(
+    "text", ["jeg er ikke sikker", "jeg føler mig ikke sikker på brøker", "er det sikkert her?"]
+)
+def test_not_sure_is_not_unsafe(text: str) -> None:
+    assert not detect_risk(text).is_risk
 
 
 @pytest.mark.parametrize(
