@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from intake_driver import Chat, Intake, reference_in
 
 from bot import intake as store
@@ -71,7 +72,11 @@ def test_bad_grade_is_asked_again_and_nothing_is_lost(stack) -> None:
     assert answers["grade"]["value"] == 3
 
 
-def test_correction_pause_and_resume_from_another_browser(stack) -> None:
+@pytest.mark.parametrize(
+    "typed",
+    ["{code}", "min kode er {lower}"],  # as shown, or in a sentence and lower case
+)
+def test_correction_pause_and_resume_from_another_browser(stack, typed: str) -> None:
     person = Intake(Chat(stack.rasa_url))
     person.start("forælder")
     person.say("Sofie")
@@ -89,26 +94,11 @@ def test_correction_pause_and_resume_from_another_browser(stack) -> None:
     other = Intake(Chat(stack.rasa_url))
     asked = other.say("fortsæt")
     assert "kode" in asked.text.lower()
-    resumed = other.say(code)
-    assert resumed.progress and resumed.progress["question"] == "school"
+    resumed = other.say(typed.format(code=code, lower=code.lower()))
+    assert resumed.progress and resumed.progress["question"] == "school", resumed.text
     answers = store.get_answers(person.chat.sender)
     assert answers["grade"]["value"] == 6
     assert answers["child_name"]["display"] == "Sofie"
-
-
-def test_a_code_written_in_a_sentence_continues_the_answers(stack) -> None:
-    person = Intake(Chat(stack.rasa_url))
-    person.start("forælder")
-    person.say("Sofie")
-    person.say("5")
-    paused = person.say("pause")
-    code = next(w.strip(".,") for w in paused.text.split() if w.strip(".,").count("-") == 2)
-
-    other = Intake(Chat(stack.rasa_url))
-    asked = other.say("fortsæt")
-    assert "kode" in asked.text.lower()
-    resumed = other.say(f"min kode er {code.lower()}")
-    assert resumed.progress and resumed.progress["question"] == "school", resumed.text
 
 
 def test_consent_declined_collects_nothing(stack) -> None:
@@ -121,24 +111,21 @@ def test_consent_declined_collects_nothing(stack) -> None:
     assert not store.has_consent(person.chat.sender)
 
 
-def test_delete_my_answers(stack) -> None:
-    person = Intake(Chat(stack.rasa_url))
-    person.start("forælder")
-    person.say("Karl")
-    ask = person.say("slet mine svar")
-    done = person.say(ask.button("Ja"))
-    assert "slettet" in done.text.lower()
-    assert store.get_answers(person.chat.sender) == {}
-
-
-def test_withdrawing_consent_mid_intake_deletes_the_answers(stack) -> None:
-    # The consent says "Du kan altid trække det tilbage"; the withdrawal was read as "no" and
-    # handed to the contact question as an answer.
+@pytest.mark.parametrize(
+    "wish",
+    [
+        "slet mine svar",
+        # The consent says "Du kan altid trække det tilbage"; the withdrawal was read as "no" and
+        # handed to the current question (the contact) as an answer.
+        "jeg trækker mit samtykke tilbage",
+    ],
+)
+def test_delete_my_answers_or_withdraw_consent(stack, wish: str) -> None:
     person = Intake(Chat(stack.rasa_url))
     person.start("forælder")
     person.say("Karl")
     person.say("5. klasse")
-    ask = person.say("jeg trækker mit samtykke tilbage")
+    ask = person.say(wish)
     assert "slette" in ask.text.lower(), ask.text
     done = person.say(ask.button("Ja"))
     assert "slettet" in done.text.lower()

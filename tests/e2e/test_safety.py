@@ -42,32 +42,13 @@ def test_idioms_and_ordinary_worries_do_not_alarm(stack, message: str) -> None:
     assert "116 111" not in text, text
 
 
-def test_danger_mid_form_flags_the_case_urgent_for_the_worker(stack) -> None:
+def _parent_at_the_contact_question(stack, alias: str) -> Intake:
+    """A parent who has consented and answered the name, class and school."""
     person = Intake(Chat(stack.rasa_url))
     person.start("forælder")
-    person.say("Mikkel")
-    person.say("5. klasse")
-    person.say("Nordskolen")
-    help_turn = person.say("hans stedfar slår ham når han ikke vil i skole")
-    assert shows_help(help_turn.text), help_turn.text
-    assert "hastende" in help_turn.text.lower()
-
-    worker = login(stack.api_url, "kontakt1")
-    deadline = time.monotonic() + 10
-    urgent = []
-    while time.monotonic() < deadline and not urgent:
-        urgent = [
-            c
-            for c in worker.get("/cases", params={"urgent": True}).json()
-            if c["pupil_alias"] == "Mikkel"
-        ]
-        time.sleep(0.5)
-    assert urgent, "the case was not listed as urgent"
-    assert worker.get("/cases").json()[0]["urgent"], "urgent cases come first"
-
-    # The person can go on with the intake afterwards, where they were.
-    resumed = person.say(help_turn.button("Fortsæt"))
-    assert resumed.progress and resumed.progress["question"] == "contact"
+    for answer in (alias, "5. klasse", "Nordskolen"):
+        person.say(answer)
+    return person
 
 
 def _urgent_case(worker, alias: str) -> dict:
@@ -84,14 +65,25 @@ def _urgent_case(worker, alias: str) -> dict:
     raise AssertionError(f"no urgent case for {alias}")
 
 
+def test_danger_mid_form_flags_the_case_urgent_for_the_worker(stack) -> None:
+    person = _parent_at_the_contact_question(stack, "Mikkel")
+    help_turn = person.say("hans stedfar slår ham når han ikke vil i skole")
+    assert shows_help(help_turn.text), help_turn.text
+    assert "hastende" in help_turn.text.lower()
+
+    worker = login(stack.api_url, "kontakt1")
+    _urgent_case(worker, "Mikkel")
+    assert worker.get("/cases").json()[0]["urgent"], "urgent cases come first"
+
+    # The person can go on with the intake afterwards, where they were.
+    resumed = person.say(help_turn.button("Fortsæt"))
+    assert resumed.progress and resumed.progress["question"] == "contact"
+
+
 def test_not_safe_now_reaches_the_worker_as_acute_danger_not_as_a_named_harm(stack) -> None:
     # "ikke i sikkerhed" was filed as "Trusler, æresrelateret kontrol, ..." before, and "send en
     # voksen nu" as "Seksuelle overgreb": harms the person never named.
-    person = Intake(Chat(stack.rasa_url))
-    person.start("forælder")
-    person.say("Asta")
-    person.say("4. klasse")
-    person.say("Nordskolen")
+    person = _parent_at_the_contact_question(stack, "Asta")
     # Typed, it means what the button "Jeg er ikke i sikkerhed" means: call 112 now, not the
     # general help that asks "Er du i sikkerhed lige nu?".
     help_turn = person.say("jeg er ikke i sikkerhed derhjemme")
