@@ -49,10 +49,7 @@ class ActionSafety(Action):
             # A wish to die tied to school: the rule's reply asks gently whether the person is
             # safe ("Nej" flags it then); the worker sees it in the profile, not as urgent.
             return await self._gentle_check(dispatcher, tracker, role, text)
-        intent_kind = KIND_BY_INTENT.get(latest_intent(tracker), "danger")
-        kinds = list(result.kinds) or [intent_kind]
-        if intent_kind == ACUTE_DANGER and ACUTE_DANGER not in kinds:
-            kinds.append(ACUTE_DANGER)  # "jeg tør ikke være hjemme lige nu": the harm and "now"
+        kinds = list(result.kinds) or [KIND_BY_INTENT.get(latest_intent(tracker), "danger")]
         if not (tracker.get_slot("consent_given") and role):
             # Before consent nothing identifying is stored: the store keeps only a count.
             try:

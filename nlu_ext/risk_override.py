@@ -77,10 +77,7 @@ class RiskIntentOverride(IntentOverride):
             name = INTENT_BY_KIND.get(kind, RISK_PREFIX + kind)
             if intent.get("name") == name:
                 continue
-            override = {"name": name, "confidence": 1.0}
-            ranking = [r for r in message.get("intent_ranking") or [] if r != override]
-            message.set("intent", override, add_to_output=True)
-            message.set("intent_ranking", [override, *ranking], add_to_output=True)
+            put_first(message, {"name": name, "confidence": 1.0})
         return messages
 
     @staticmethod
