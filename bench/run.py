@@ -669,24 +669,17 @@ def measure_training(tmp: Path) -> dict[str, Any]:
     without the danger model's thread."""
     out = tmp / "train"
     started = time.monotonic()
-    danger = subprocess.Popen(
-        stack_mod.DANGER_MODEL_ARGV,
-        cwd=ROOT,
-        env={**os.environ, "SKOLEBRO_DANGER_MODEL_FILE": str(tmp / "danger_model.json")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    subprocess.run(
-        [str(stack_mod.ENGINE_BIN / "rasa"), "train", "--force", "--out", str(out)],
-        cwd=ROOT,
-        env={**stack_mod._engine_env(), "SKOLEBRO_DANGER_WARM_UP": "off"},
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    rasa_done = time.monotonic()
-    if danger.wait() != 0:
-        raise subprocess.CalledProcessError(danger.returncode, danger.args)
+    danger_env = {**os.environ, "SKOLEBRO_DANGER_MODEL_FILE": str(tmp / "danger_model.json")}
+    with stack_mod.danger_model_beside(danger_env, quiet=True):
+        subprocess.run(
+            [str(stack_mod.ENGINE_BIN / "rasa"), "train", "--force", "--out", str(out)],
+            cwd=ROOT,
+            env=stack_mod.rasa_train_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        rasa_done = time.monotonic()
     done = time.monotonic()
     model = next(out.glob("*.tar.gz"))
     return {

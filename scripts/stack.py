@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +118,35 @@ def training_fingerprint() -> str:
 DANGER_MODEL_ARGV = [str(APP_BIN / "python"), "-m", "bot.understanding.danger_model"]
 
 
+@contextlib.contextmanager
+def danger_model_beside(env: dict[str, str] | None = None, quiet: bool = False) -> Iterator[None]:
+    """Train (or load) the danger model in its own process while the block runs `rasa train`
+    (`rasa_train_env`); wait for it after the block, kill it if the block fails.
+
+    Why beside and not after: `rasa train` is mostly one core while it imports and validates.
+    Why not as a thread inside `rasa train` (WARM_UP_ENV in bot/understanding/danger_model.py):
+    that thread held the GIL against the featurizers and DIET (featurizers 21 s beside it,
+    11 s alone)."""
+    output = subprocess.DEVNULL if quiet else None
+    danger = subprocess.Popen(  # nosec B603 # our own python
+        DANGER_MODEL_ARGV, cwd=ROOT, env=env, stdout=output, stderr=output
+    )
+    try:
+        yield
+    except BaseException:
+        danger.kill()
+        danger.wait()
+        raise
+    if danger.wait() != 0:
+        raise subprocess.CalledProcessError(danger.returncode, danger.args)
+
+
+def rasa_train_env() -> dict[str, str]:
+    """The engine's environment for `rasa train`: no danger-model thread inside it (the model
+    is trained beside it, `danger_model_beside`)."""
+    return {**_engine_env(), "SKOLEBRO_DANGER_WARM_UP": "off"}
+
+
 def ensure_model(force: bool = False) -> Path:
     """Train only when the training data changed since the last model."""
     fingerprint = training_fingerprint()
@@ -131,12 +160,7 @@ def ensure_model(force: bool = False) -> Path:
     MODEL_DIR.mkdir(exist_ok=True)
     print("skolebro: training the Rasa model (data changed or no model yet) ...", flush=True)
     started = time.monotonic()
-    # The danger model trains in its own process while `rasa train` starts up (imports and data
-    # validation are mostly one core). Not as a thread inside `rasa train` (WARM_UP_ENV in
-    # bot/understanding/danger_model.py): that thread held the GIL against the featurizers and
-    # DIET (featurizers 21 s beside it, 11 s alone).
-    danger = subprocess.Popen(DANGER_MODEL_ARGV, cwd=ROOT)  # nosec B603 # our own python
-    try:
+    with danger_model_beside():
         subprocess.run(  # nosec B603 # fixed argv: our own rasa executable
             [
                 str(ENGINE_BIN / "rasa"),
@@ -148,16 +172,10 @@ def ensure_model(force: bool = False) -> Path:
             ],
             cwd=ROOT,
             check=True,
-            env={**_engine_env(), "SKOLEBRO_DANGER_WARM_UP": "off"},
+            env=rasa_train_env(),
         )
-    except BaseException:
-        danger.kill()
-        danger.wait()
-        raise
-    FINGERPRINT_PATH.write_text(fingerprint + "\n")
-    rasa_done = time.monotonic()
-    if danger.wait() != 0:
-        raise subprocess.CalledProcessError(danger.returncode, danger.args)
+        FINGERPRINT_PATH.write_text(fingerprint + "\n")
+        rasa_done = time.monotonic()
     print(
         f"skolebro: trained in {time.monotonic() - started:.0f} s (Rasa {rasa_done - started:.0f}"
         f" s; the danger model beside it, {time.monotonic() - rasa_done:.0f} s after)",
