@@ -75,6 +75,7 @@ eval: setup train ## free-text areas, intents (cross-validation, blind sets), da
 	$(APP)/python eval/intents_blind.py eval/blind/intents_heldout*.yaml || status=1; \
 	$(APP)/python eval/run_eval.py --report reports/danger.md || status=1; \
 	$(APP)/python eval/run_eval.py --report reports/danger_blind.md eval/blind/risk_*.yaml || status=1; \
+	$(ENGINE)/python eval/danger_engine.py --report reports/danger_engine.md eval/blind/risk_*.yaml || status=1; \
 	exit $$status
 
 # Recompute engine/requirements.lock from engine/requirements.in in a scratch venv.

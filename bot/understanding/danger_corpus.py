@@ -15,14 +15,17 @@ import yaml
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
-# The harms the trained model learns (its labels, with CHECK).
+# The harms (the model's and the lexicon's kinds that name what happens).
 KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
-# Not safe right now, no harm named ("jeg er ikke i sikkerhed"): the lexicon's and DIET's
-# (intent not_safe), never the model's. A set's item labelled only with it teaches the model
-# that such words are none of its harms.
+# Not safe right now, no harm named ("jeg er ikke i sikkerhed", "gemmer mig i kælderen"): a kind
+# of its own, learnt from the chat's not_safe examples and the sets' acute items, so it is not
+# read as a harm nobody named. The model learnt it only as "none of the harms" at first; learnt
+# as a kind it caught 9 more of blind set 16's 170 danger messages (81.2 -> 86.5 %) with the
+# same false alarms on sets 14-16 (reports/danger_fresh_runs.md).
 ACUTE_DANGER = "acute_danger"
 CHECK = "check"  # label of a wish to die tied to school: a gentle question, no urgent flag
-LABELS: tuple[str, ...] = (*KINDS, CHECK)
+# The model's labels: every kind, and the check.
+LABELS: tuple[str, ...] = (*KINDS, ACUTE_DANGER, CHECK)
 TRAINING_SETS: tuple[str, ...] = (
     "risk_eval.yaml",
     "risk_heldout.yaml",
@@ -90,6 +93,10 @@ TRAINING_SETS: tuple[str, ...] = (
     # first run 105/165 = 63.6 % recall, 16/154 = 10.4 % false alarms:
     # reports/danger_fresh_runs.md.
     "danger_train/unseen_wording6.yaml",
+    # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
+    # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
+    # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
+    *(f"danger_train/risk_fresh{n}.yaml" for n in range(6, 14)),
 )
 
 
@@ -197,8 +204,8 @@ def calm_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
 
 def unsafe_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
     """The examples of the intent not_safe ("send en voksen nu", "han står lige bag mig") as
-    acute danger: none of the model's harms. Learnt as such, the model stopped giving 17 of the
-    336 a harm nobody named (sexual abuse for "send en voksen nu", from "voksen")."""
+    acute danger. Learnt as such, the model stopped giving 17 of the 336 a harm nobody named
+    (sexual abuse for "send en voksen nu", from "voksen")."""
     return tuple(_chat_examples(frozenset({"not_safe"}), frozenset({ACUTE_DANGER}), path))
 
 

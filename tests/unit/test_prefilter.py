@@ -76,7 +76,7 @@ def _labelled_texts() -> list[str]:
 
 
 def test_the_lexicon_answers_as_when_every_regex_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An eighth of the labelled danger and calm messages (training sets, blind sets 6-15): the
+    """An eighth of the labelled danger and calm messages (training sets, blind sets): the
     same kinds, quoted words, checks and text for the model. (All 14,669 labelled and example
     messages were compared when this was built: no difference.)"""
     texts = _labelled_texts()

@@ -251,10 +251,29 @@ def test_not_sure_is_not_unsafe(text: str) -> None:
 @pytest.mark.parametrize(
     "text", ["send en voksen nu", "min stedfar står lige bag mig og kigger", "hjælp mig nu"]
 )
-def test_asking_for_help_now_gets_no_harm_the_person_did_not_name(text: str) -> None:
-    # The model read "voksen" as sexual abuse; the chat's not_safe intent flags these as acute
-    # danger (actions/safety.py), and the model learns them as none of its harms.
-    assert detect_risk(text).kinds == []
+def test_asking_for_help_now_is_acute_danger_not_a_harm_nobody_named(text: str) -> None:
+    # The model once read "voksen" as sexual abuse; it learns the chat's not_safe examples as
+    # acute danger, so the worker reads "Akut fare" and nothing the person did not say.
+    assert detect_risk(text).kinds == ["acute_danger"]
+
+
+@pytest.mark.parametrize(
+    ("text", "unsafe"),
+    [
+        # Hiding, or someone dangerous at the door, told without "sikkerhed" or "tryg".
+        ("kom og hent mig, jeg sidder i opgangen og tør ikke gå ind", True),
+        ("han banker på min dør lige nu og jeg er bange", True),
+        ("jeg gemmer mig i skabet til han går", True),
+        # Asking for help, being afraid and being picked up are ordinary too.
+        ("kan I hjælpe mig med at finde mit skema", False),
+        ("jeg har brug for hjælp til matematik", False),
+        ("kan nogen ringe til mig i morgen om mødet", False),
+        ("jeg er bange for prøven i morgen", False),
+        ("min mor kommer og henter mig nu", False),
+    ],
+)
+def test_not_safe_now_is_understood_in_words_the_lexicon_lacks(text: str, unsafe: bool) -> None:
+    assert ("acute_danger" in detect_risk(text).kinds) is unsafe
 
 
 def test_a_wish_to_die_about_school_gets_a_gentle_check_not_an_urgent_flag() -> None:
@@ -691,3 +710,17 @@ def test_round15_look_alikes_are_calm(text: str) -> None:
 def test_round15_school_tied_wishes_get_the_check(text: str) -> None:
     result = detect_risk(text)
     assert result.needs_check and not result.is_risk, result
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "check"),
+    [
+        ("kms", True, False),
+        ("jeg vil bare unalive mig selv", True, False),
+        ("kms hvis jeg skal i skole i morgen", False, True),  # tied to school: the gentle check
+        ("kms haha det var så pinligt", False, False),  # a laugh right after it: an idiom
+    ],
+)
+def test_chat_slang_for_killing_oneself(text: str, urgent: bool, check: bool) -> None:
+    result = detect_risk(text)
+    assert (result.kinds == ["self_harm"], result.needs_check) == (urgent, check), result
