@@ -111,8 +111,8 @@ def train(
     settings = settings or DangerModelSettings()
     items = list(items)
     texts: Sequence[str] = [prepare(i.text) if prepare else i.text for i in items]
-    words, chars = _vectorizers(settings)
-    x = hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
+    vectorizers = _vectorizers(settings)
+    x = hstack([v.fit_transform(texts) for v in vectorizers], format="csr")
     columns = []
     intercepts = []
     for label in LABELS:
@@ -134,11 +134,11 @@ def train(
         intercepts.append(float(clf.intercept_[0]))
     weights = np.column_stack(columns)
     model = DangerModel(settings, LABELS, tuple(intercepts), prepare)
-    model.tables, _ = compile_tables((words, chars), weights)
+    model.tables, _ = compile_tables(vectorizers, weights)
     return model
 
 
-def _vectorizers(settings: DangerModelSettings) -> tuple[Any, Any]:
+def _vectorizers(settings: DangerModelSettings) -> tuple[Any, ...]:
     """The two feature spaces (unfitted): word 1-2-grams and character n-grams of the skeleton."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -160,8 +160,16 @@ MODEL_FILE_ENV = "SKOLEBRO_DANGER_MODEL_FILE"  # a path, or "off" to always trai
 # the thread held the GIL against DIET's training loop on 2 cores (DIET 87 s beside it, ~55 s
 # alone); the stack trains the model right after, in the app environment.
 WARM_UP_ENV = "SKOLEBRO_DANGER_WARM_UP"
+# The NLU file whose examples the model learns (default data/nlu.yml). The intents'
+# cross-validation (scripts/nlu_eval.py) points it at each fold's training part, so the
+# override's model has not learnt the held-out fold.
+CHAT_DATA_ENV = "SKOLEBRO_DANGER_CHAT_DATA"
 DEFAULT_MODEL_FILE = ROOT / "models" / "danger_model.json"
 _FORMAT = 1
+
+
+def chat_data() -> Path:
+    return Path(os.environ.get(CHAT_DATA_ENV) or NLU_DATA)
 
 
 def model_file() -> Path | None:
@@ -185,7 +193,7 @@ def training_digest(
     names = [getattr(f, "__qualname__", "") if f else "" for f in (prepare, flagged)]
     digest.update(json.dumps([_FORMAT, asdict(settings), names]).encode())
     files = [EVAL_DIR / name for name in TRAINING_SETS]
-    files += [CORPUS_DIR / f"{part}.yaml" for part in TRAIN_PARTS] + [NLU_DATA]
+    files += [CORPUS_DIR / f"{part}.yaml" for part in TRAIN_PARTS] + [chat_data()]
     bot_dir = ROOT / "bot"
     files += sorted([*bot_dir.rglob("*.py"), *bot_dir.rglob("*.yaml")])
     for path in files:
@@ -220,10 +228,15 @@ def load(
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if data.get("format") != _FORMAT or data.get("key") != key:
-        return None
+    vectorizers = _vectorizers(settings)
+    if (
+        data.get("format") != _FORMAT
+        or data.get("key") != key
+        or len(data.get("tables") or ()) != len(vectorizers)
+    ):
+        return None  # trained again: a file that does not fit must not switch the model off
     model = DangerModel(settings, tuple(data["labels"]), tuple(data["intercepts"]), prepare)
-    for vec, raw in zip(_vectorizers(settings), data["tables"], strict=True):
+    for vec, raw in zip(vectorizers, data["tables"], strict=True):
         table = {term: (v[0], tuple(v[1:])) for term, v in raw.items()}
         model.tables.append((vec.build_analyzer(), table))
     return model
@@ -235,17 +248,19 @@ _lock = threading.Lock()
 
 
 def training_data(
-    flagged: Callable[[str], bool] | None = None, exclude: frozenset[str] = frozenset()
+    flagged: Callable[[str], bool] | None = None,
+    exclude: frozenset[str] = frozenset(),
+    chat: Path = NLU_DATA,
 ) -> list[DangerItem]:
-    """The labelled sets (without `exclude`), the intake answers and chat examples the lexicon
-    does not flag (`flagged`) as calm examples (leave-one-set-out measured it: false alarms on
-    fresh sets 5.2 % -> 4.5 % at the same recall), and the chat's not_safe examples as acute
-    danger, which is none of the model's harms."""
+    """The labelled sets (without `exclude`), the intake answers and the chat's examples (`chat`)
+    the lexicon does not flag (`flagged`) as calm examples (leave-one-set-out measured it: false
+    alarms on fresh sets 5.2 % -> 4.5 % at the same recall), and the chat's not_safe examples as
+    acute danger."""
     items = list(training_items(exclude=exclude))
     if flagged is not None:
         items += [i for i in intake_answers() if not flagged(i.text)]
-        items += [i for i in calm_chat_examples() if not flagged(i.text)]
-        items += [i for i in unsafe_chat_examples() if not flagged(i.text)]
+        items += [i for i in calm_chat_examples(chat) if not flagged(i.text)]
+        items += [i for i in unsafe_chat_examples(chat) if not flagged(i.text)]
     return items
 
 
@@ -265,7 +280,8 @@ def trained_danger_model(
                 _model = model
                 log.info("danger model loaded in %.2f s", time.perf_counter() - start)
                 return _model
-            _model = train(training_data(flagged), settings, prepare=prepare)
+            items = training_data(flagged, chat=chat_data())
+            _model = train(items, settings, prepare=prepare)
             log.info("danger model trained in %.2f s", time.perf_counter() - start)
             if path:
                 try:

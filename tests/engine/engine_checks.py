@@ -1250,10 +1250,12 @@ def check_diet_inference() -> list[str]:
         a, b = expected["i_scores"].reshape(-1), got["i_scores"].reshape(-1)
         if a.shape != b.shape or float(abs(a - b).max()) > 1e-5:
             problems.append(f"{text!r}: scores differ by {float(abs(a - b).max()):.2e}")
-        elif list(a.argsort()[::-1][:3]) != list(b.argsort()[::-1][:3]) and (
-            sorted(a)[-1] - sorted(a)[-2] > 1e-5
-        ):
-            problems.append(f"{text!r}: ranking differs")
+        else:
+            # The top three in the same order, except intents whose scores tie within the
+            # tolerance above (either may come first: "Ida" had two at 1e-6 apart).
+            top = a.argsort()[::-1][:3]
+            if any(a[x] - a[y] > 2e-5 and b[x] < b[y] for x in top for y in top):
+                problems.append(f"{text!r}: ranking differs")
         return expected
 
     data = TrainingDataImporter.load_from_dict(training_data_paths=["data/nlu.yml"]).get_nlu_data()

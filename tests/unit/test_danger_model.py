@@ -190,3 +190,28 @@ def test_the_digest_changes_when_a_training_set_changes(tmp_path: Path, monkeypa
     with open(copy / TRAINING_SETS[0], "a", encoding="utf-8") as fh:
         fh.write("\n# a reviewer's note\n")
     assert danger_model.training_digest(settings, risk.model_input, risk._flagged) != before
+
+
+def test_the_cross_validation_fold_teaches_the_model_only_its_own_chat_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scripts/nlu_eval.py points CHAT_DATA_ENV at a fold's training part: the model learns that
+    file's examples and not data/nlu.yml's, and a model saved for one file is not used for
+    another (the held-out fold must never have been learnt)."""
+    fold = tmp_path / "nlu.yml"
+    fold.write_text(
+        'version: "3.1"\nnlu:\n- intent: not_safe\n  examples: |\n    - kom nu, han er her\n'
+        "- intent: pause\n  examples: |\n    - vi tager resten senere\n",
+        encoding="utf-8",
+    )
+    settings = danger_model.DangerModelSettings()
+    shipped = danger_model.training_digest(settings, risk.model_input, risk._flagged)
+    monkeypatch.setenv(danger_model.CHAT_DATA_ENV, str(fold))
+    assert danger_model.chat_data() == fold
+    chat = {
+        i.text: i.labels
+        for i in danger_model.training_data(risk._flagged, chat=danger_model.chat_data())
+        if i.source.startswith("nlu/")
+    }
+    assert chat == {"kom nu, han er her": {"acute_danger"}, "vi tager resten senere": set()}
+    assert danger_model.training_digest(settings, risk.model_input, risk._flagged) != shipped
