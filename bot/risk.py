@@ -49,8 +49,8 @@ from bot.understanding.prefilter import (
     required_literals,
 )
 
-# Every kind a message can raise (the lexicon's and the model's): the harms and acute danger,
-# in the order they are reported.
+# Every kind a message can raise: the harms (the lexicon's and the model's) and acute danger
+# (the lexicon's only), in the order they are reported.
 KINDS: tuple[str, ...] = (*HARMS, ACUTE_DANGER)
 LEXICON_PATH = Path(__file__).with_name("risk_lexicon.yaml")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -392,7 +392,7 @@ def combine(lexicon: RiskResult, text: str, probs: dict[str, float], model_text:
     skole") and finds no danger, the model cannot make it urgent: the check phrase is the more
     specific reading. A model-only kind quotes the whole message (cut), so the worker sees the
     person's own words. `model_text` is what the model read (`model_input`)."""
-    model_kinds = [k for k in KINDS if probs.get(k, 0.0) >= MODEL_MIN_KIND]
+    model_kinds = [k for k in HARMS if probs.get(k, 0.0) >= MODEL_MIN_KIND]
     read_enough = len(model_text.split()) >= _MODEL_MIN_WORDS
     if (lexicon.check and not lexicon.is_risk) or not read_enough:
         model_kinds = []

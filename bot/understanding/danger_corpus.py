@@ -15,17 +15,17 @@ import yaml
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
-# The harms (the model's and the lexicon's kinds that name what happens).
+# The harms the trained model learns (its labels, with CHECK).
 KINDS: tuple[str, ...] = ("self_harm", "violence", "sexual_abuse", "neglect", "threats")
-# Not safe right now, no harm named ("jeg er ikke i sikkerhed", "gemmer mig i kælderen"): a kind
-# of its own, learnt from the chat's not_safe examples and the sets' acute items, so it is not
-# read as a harm nobody named. The model learnt it only as "none of the harms" at first; learnt
-# as a kind it caught 9 more of blind set 16's 170 danger messages (81.2 -> 86.5 %) with the
-# same false alarms on sets 14-16 (reports/danger_fresh_runs.md).
+# Not safe right now, no harm named ("jeg er ikke i sikkerhed"): the lexicon's and DIET's
+# (intent not_safe), never the model's. A set's item labelled only with it teaches the model
+# that such words are none of its harms. Learnt as a kind of its own, the model caught 9 more of
+# blind set 16's danger messages, but read ordinary answers as acute danger ("han har brug for
+# hjælp i dansk" p = 0.90, "jeg har brug for hjælp til matematik"), whose reply is "Ring 112
+# nu"; DIET's not_safe had caught those 9 in the running chat already, so it is not learnt.
 ACUTE_DANGER = "acute_danger"
 CHECK = "check"  # label of a wish to die tied to school: a gentle question, no urgent flag
-# The model's labels: every kind, and the check.
-LABELS: tuple[str, ...] = (*KINDS, ACUTE_DANGER, CHECK)
+LABELS: tuple[str, ...] = (*KINDS, CHECK)
 TRAINING_SETS: tuple[str, ...] = (
     "risk_eval.yaml",
     "risk_heldout.yaml",
@@ -204,8 +204,8 @@ def calm_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
 
 def unsafe_chat_examples(path: Path = NLU_DATA) -> tuple[DangerItem, ...]:
     """The examples of the intent not_safe ("send en voksen nu", "han står lige bag mig") as
-    acute danger. Learnt as such, the model stopped giving 17 of the 336 a harm nobody named
-    (sexual abuse for "send en voksen nu", from "voksen")."""
+    acute danger: none of the model's harms. Learnt as such, the model stopped giving 17 of the
+    336 a harm nobody named (sexual abuse for "send en voksen nu", from "voksen")."""
     return tuple(_chat_examples(frozenset({"not_safe"}), frozenset({ACUTE_DANGER}), path))
 
 

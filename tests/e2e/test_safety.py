@@ -33,13 +33,19 @@ def test_danger_at_the_greeting_gets_help_at_once(stack, message: str) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["jeg keder mig ihjel", "matematik slår mig ihjel", "vi skændes om skærmtid derhjemme"],
+    [
+        "jeg keder mig ihjel",
+        "matematik slår mig ihjel",
+        "vi skændes om skærmtid derhjemme",
+        # "brug for hjælp" was learnt from "jeg har brug for hjælp nu" alone: "Ring 112 nu"
+        "min datter har brug for hjælp i matematik",
+    ],
 )
 def test_idioms_and_ordinary_worries_do_not_alarm(stack, message: str) -> None:
     chat = Chat(stack.rasa_url)
     chat.say("hej")
     text = chat.text(chat.say(message))
-    assert "116 111" not in text, text
+    assert "116 111" not in text and "112" not in text, text
 
 
 def _parent_at_the_contact_question(stack, alias: str) -> Intake:

@@ -251,29 +251,26 @@ def test_not_sure_is_not_unsafe(text: str) -> None:
 @pytest.mark.parametrize(
     "text", ["send en voksen nu", "min stedfar står lige bag mig og kigger", "hjælp mig nu"]
 )
-def test_asking_for_help_now_is_acute_danger_not_a_harm_nobody_named(text: str) -> None:
-    # The model once read "voksen" as sexual abuse; it learns the chat's not_safe examples as
-    # acute danger, so the worker reads "Akut fare" and nothing the person did not say.
-    assert detect_risk(text).kinds == ["acute_danger"]
+def test_asking_for_help_now_gets_no_harm_the_person_did_not_name(text: str) -> None:
+    # The model read "voksen" as sexual abuse; the chat's not_safe intent flags these as acute
+    # danger (actions/safety.py), and the model learns them as none of its harms.
+    assert detect_risk(text).kinds == []
 
 
 @pytest.mark.parametrize(
-    ("text", "unsafe"),
+    "text",
     [
-        # Hiding, or someone dangerous at the door, told without "sikkerhed" or "tryg".
-        ("kom og hent mig, jeg sidder i opgangen og tør ikke gå ind", True),
-        ("han banker på min dør lige nu og jeg er bange", True),
-        ("jeg gemmer mig i skabet til han går", True),
-        # Asking for help, being afraid and being picked up are ordinary too.
-        ("kan I hjælpe mig med at finde mit skema", False),
-        ("jeg har brug for hjælp til matematik", False),
-        ("kan nogen ringe til mig i morgen om mødet", False),
-        ("jeg er bange for prøven i morgen", False),
-        ("min mor kommer og henter mig nu", False),
+        "han har brug for hjælp i dansk",
+        "jeg har brug for hjælp til matematik",
+        "jeg har brug for hjælp til lektierne",
+        "kan nogen ringe til mig i morgen om mødet",
+        "min mor kommer og henter mig nu",
     ],
 )
-def test_not_safe_now_is_understood_in_words_the_lexicon_lacks(text: str, unsafe: bool) -> None:
-    assert ("acute_danger" in detect_risk(text).kinds) is unsafe
+def test_asking_for_help_with_school_is_no_danger(text: str) -> None:
+    # Learnt as a kind from the chat's not_safe examples ("jeg har brug for hjælp nu"), acute
+    # danger took these answers for danger, and their reply would be "Ring 112 nu".
+    assert not detect_risk(text).kinds
 
 
 def test_a_wish_to_die_about_school_gets_a_gentle_check_not_an_urgent_flag() -> None:
