@@ -67,21 +67,22 @@ class EngineScore:
 async def score(path: Path, agent: object) -> EngineScore:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     result = EngineScore(path.name)
-    for item in data.get("risk") or []:
-        parsed = await agent.parse_message(item["text"])  # type: ignore[attr-defined]
-        intent = parsed["intent"]["name"]
-        result.n_risk += 1
-        if intent in SAFETY_INTENTS:
-            result.caught += 1
-        else:
-            result.missed.append(f"{item['text']}  -> {intent}")
-    for item in data.get("calm") or []:
-        parsed = await agent.parse_message(item["text"])  # type: ignore[attr-defined]
-        intent = parsed["intent"]["name"]
-        result.n_calm += 1
-        if intent in SAFETY_INTENTS:
-            result.false_alarms += 1
-            result.alarms.append(f"{item['text']}  -> {intent}")
+    for part in ("risk", "calm"):
+        for item in data.get(part) or []:
+            parsed = await agent.parse_message(item["text"])  # type: ignore[attr-defined]
+            intent = parsed["intent"]["name"]
+            alarm = intent in SAFETY_INTENTS
+            line = f"{item['text']}  -> {intent}"
+            if part == "risk":
+                result.n_risk += 1
+                result.caught += alarm
+                if not alarm:
+                    result.missed.append(line)
+            else:
+                result.n_calm += 1
+                result.false_alarms += alarm
+                if alarm:
+                    result.alarms.append(line)
     return result
 
 
