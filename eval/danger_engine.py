@@ -31,17 +31,13 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-SAFETY_INTENTS = frozenset(
-    {
-        "not_safe",
-        "risk_self_harm",
-        "risk_violence",
-        "risk_sexual_abuse",
-        "risk_neglect",
-        "risk_threats",
-    }
-)
-MAX_FALSE_ALARM = 0.05
+from run_eval import MAX_FALSE_ALARM  # noqa: E402  # the detector's target, the same directory
+
+from bot.risk import KINDS  # noqa: E402
+from nlu_ext.risk_override import INTENT_BY_KIND, RISK_PREFIX  # noqa: E402
+
+# The intents whose rules show the help: each danger kind's, named as the override names them.
+SAFETY_INTENTS = frozenset(INTENT_BY_KIND.get(kind, RISK_PREFIX + kind) for kind in KINDS)
 
 
 @dataclass
@@ -54,13 +50,23 @@ class EngineScore:
     missed: list[str] = field(default_factory=list)
     alarms: list[str] = field(default_factory=list)
 
+    @property
+    def recall(self) -> float:
+        return self.caught / self.n_risk if self.n_risk else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.n_calm if self.n_calm else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.recall == 1.0 and self.false_alarm_rate <= MAX_FALSE_ALARM
+
     def row(self) -> str:
-        recall = self.caught / self.n_risk if self.n_risk else 1.0
-        fa = self.false_alarms / self.n_calm if self.n_calm else 0.0
-        ok = recall == 1.0 and fa <= MAX_FALSE_ALARM
         return (
-            f"| {self.name} | {self.caught}/{self.n_risk} = {recall:.1%} | "
-            f"{self.false_alarms}/{self.n_calm} = {fa:.1%} | {'OK' if ok else 'FAIL'} |"
+            f"| {self.name} | {self.caught}/{self.n_risk} = {self.recall:.1%} | "
+            f"{self.false_alarms}/{self.n_calm} = {self.false_alarm_rate:.1%} | "
+            f"{'OK' if self.ok else 'FAIL'} |"
         )
 
 
@@ -132,8 +138,7 @@ def main(argv: list[str]) -> int:
                 print("  FALSE ", a)
     if args.report:
         args.report.write_text("\n".join(markdown(scores)) + "\n", encoding="utf-8")
-    bad = [s for s in scores if not s.row().endswith("OK |")]
-    return 1 if bad else 0
+    return 0 if all(s.ok for s in scores) else 1
 
 
 if __name__ == "__main__":

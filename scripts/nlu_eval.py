@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.understanding.danger_model import CHAT_DATA_ENV, MODEL_FILE_ENV  # noqa: E402
 from scripts.stack import danger_model_beside, rasa_train_env  # noqa: E402
 
 RASA = ROOT / ".venvs" / "engine" / "bin" / "rasa"
@@ -101,8 +102,8 @@ def run_fold(k: int, train: dict, test: dict, work: Path, config: str) -> list[d
     _dump(test, fold / "test.yml")
     env = {
         **rasa_train_env(),
-        "SKOLEBRO_DANGER_CHAT_DATA": str(data / "nlu.yml"),
-        "SKOLEBRO_DANGER_MODEL_FILE": str(fold / "danger_model.json"),
+        CHAT_DATA_ENV: str(data / "nlu.yml"),
+        MODEL_FILE_ENV: str(fold / "danger_model.json"),
     }
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     with danger_model_beside(env, quiet=True):
