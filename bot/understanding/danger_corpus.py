@@ -93,6 +93,14 @@ TRAINING_SETS: tuple[str, ...] = (
     # first run 105/165 = 63.6 % recall, 16/154 = 10.4 % false alarms:
     # reports/danger_fresh_runs.md.
     "danger_train/unseen_wording6.yaml",
+    # The kinds blind set 17 missed, in new wording: a baby shaken, burns from an iron or a
+    # stove, locked in or tied up, food taken as punishment, adults' "relationships" with
+    # 12-15-year-olds, babysitters and coaches wanting baths or a shared bed, pictures for game
+    # currency, medicine never collected, runners paying off debts, honour-related control,
+    # indirect self-harm, school-tied wishes; look-alike calm (accidents at the stove, same-age
+    # couples, bedtime stories, errands for pocket money, confiscated phones); first run
+    # 105/161 = 65.2 % recall, 7/151 = 4.6 % false alarms: reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording7.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
