@@ -721,3 +721,23 @@ def test_round15_school_tied_wishes_get_the_check(text: str) -> None:
 def test_chat_slang_for_killing_oneself(text: str, urgent: bool, check: bool) -> None:
     result = detect_risk(text)
     assert (result.kinds == ["self_harm"], result.needs_check) == (urgent, check), result
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent", "check"),
+    [
+        ("jeg har lyst til at være død", True, False),
+        ("han vil bare sove og aldrig stå op igen", True, False),
+        # tied to school: the gentle check
+        ("de skriver grimme ting i klassechatten og jeg har lyst til at være død", False, True),
+        ("skolen er så hård at jeg bare vil sove og aldrig staa op igen", False, True),
+        # a tired morning, not a wish to die
+        ("jeg vil bare sove og ikke stå op til skole i morgen", False, False),
+        ("jeg er ved at være død af grin", False, False),
+    ],
+)
+def test_being_dead_and_never_getting_up_in_other_words(
+    text: str, urgent: bool, check: bool
+) -> None:
+    result = lexicon_risk(text)
+    assert (result.kinds == ["self_harm"], result.needs_check) == (urgent, check), result
