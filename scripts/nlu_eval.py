@@ -9,7 +9,8 @@ model, which learns data/nlu.yml's examples (calm ones, and not_safe as acute da
 Rasa's folds that model had learnt the held-out fold too. Here each fold's danger model learns
 only that fold's training part (SKOLEBRO_DANGER_CHAT_DATA). `--config` cross-validates another
 pipeline (to compare settings), `--out` writes its report elsewhere, `--results` keeps the merged
-intent_report.json and intent_errors.json for reviewing confusions, `--seed` repeats a split
+intent_report.json, intent_errors.json and intent_predictions.json (every held-out prediction
+with its confidence) for reviewing confusions, `--seed` repeats a split
 (by default a new one each run, as Rasa did); the targets (accuracy and macro F1 >= 0.90, no
 intent below 0.80) are printed with the result.
 """
@@ -157,6 +158,10 @@ def run_cross_validation(
         p for p in predictions if (p.get("intent_prediction") or {}).get("name") != p["intent"]
     ]
     (out / "intent_errors.json").write_text(json.dumps(errors, indent=2, ensure_ascii=False))
+    # Every held-out prediction with its confidence, for choosing thresholds on held-out data.
+    (out / "intent_predictions.json").write_text(
+        json.dumps(predictions, indent=2, ensure_ascii=False)
+    )
     return time.monotonic() - started, seed
 
 
@@ -237,7 +242,7 @@ def main() -> int:
     parser.add_argument("--config", default="config.yml", help="pipeline to cross-validate")
     parser.add_argument("--out", type=Path, default=REPORT, help="where the report goes")
     parser.add_argument(
-        "--results", type=Path, help="keep intent_report.json and intent_errors.json here"
+        "--results", type=Path, help="keep the report, the errors and all predictions here"
     )
     parser.add_argument("--seed", type=int, help="the folds' shuffle (default: a new one)")
     args = parser.parse_args()
