@@ -39,6 +39,14 @@ DIET_RISK_MIN_CONFIDENCE = 0.9
 SHORT_COMMAND_INTENTS = {"greet", "pause", "resume", "thanks", "affirm", "deny"}
 COMMAND_MAX_WORDS = 6
 COMMAND_MIN_CONFIDENCE = 0.9
+# A message the FallbackClassifier could not decide ("Det forstod jeg ikke") whose leading reading
+# is `not_safe` gets the not-safe help instead: a child who hides writes little and in few words
+# ("SOS", "kan i hente mig", "jeg er ikke safe"). Held-out chat examples (3 folds, 3 splits): 41
+# of 1,143 `not_safe` examples fell back this way, against 25 of 15,504 others (0.16 %: "is my
+# data safe", "kan jeg gemme det og komme tilbage"). DIET's risk kinds below their confidence
+# are idioms more often (DIET_RISK_MIN_CONFIDENCE), so only `not_safe` counts here.
+FALLBACK_INTENT = "nlu_fallback"
+UNSURE_SAFETY_INTENT = "not_safe"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -71,6 +79,7 @@ class RiskIntentOverride(IntentOverride):
                     self._demote(message)
                 continue
             if not result.is_risk and not result.needs_check:
+                self._unsure_not_safe_is_not_safe(message)
                 self._long_commands_are_answers(message, text)
                 continue
             kind = result.kinds[0] if result.is_risk else CHECK_KIND
@@ -90,6 +99,15 @@ class RiskIntentOverride(IntentOverride):
             and confidence < COMMAND_MIN_CONFIDENCE
         ):
             put_first(message, {"name": "inform", "confidence": confidence})
+
+    @staticmethod
+    def _unsure_not_safe_is_not_safe(message: Message) -> None:
+        if (message.get("intent") or {}).get("name") != FALLBACK_INTENT:
+            return
+        ranking = message.get("intent_ranking") or []
+        readings = [r for r in ranking if r.get("name") != FALLBACK_INTENT]
+        if readings and readings[0].get("name") == UNSURE_SAFETY_INTENT:
+            put_first(message, readings[0])
 
     @staticmethod
     def _demote(message: Message) -> None:

@@ -1298,6 +1298,34 @@ def check_diet_inference() -> list[str]:
     return problems
 
 
+def check_unsure_not_safe() -> list[str]:
+    """nlu_ext.risk_override: a message the FallbackClassifier could not decide gets `not_safe`
+    (the not-safe help, not "Det forstod jeg ikke") when `not_safe` is its leading reading, and
+    only then; the detector is silent on these words."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu_ext.risk_override import RiskIntentOverride
+
+    def parsed(ranking: list[tuple[str, float]]) -> str:
+        entries = [{"name": n, "confidence": c} for n, c in ranking]
+        message = Message(data={"text": "tja", "intent": entries[0], "intent_ranking": entries})
+        RiskIntentOverride().process([message])
+        return str(message.get("intent")["name"])
+
+    cases = [
+        ([("nlu_fallback", 0.45), ("not_safe", 0.38), ("inform", 0.30)], "not_safe"),
+        ([("nlu_fallback", 0.45), ("inform", 0.38), ("not_safe", 0.30)], "nlu_fallback"),
+        # DIET's weak risk kinds are idioms more often: no help from them alone.
+        ([("nlu_fallback", 0.45), ("risk_violence", 0.40), ("not_safe", 0.3)], "nlu_fallback"),
+        ([("pause", 0.80), ("not_safe", 0.10)], "pause"),
+    ]
+    return [
+        f"{ranking}: {got}, wanted {want}"
+        for ranking, want in cases
+        if (got := parsed(ranking)) != want
+    ]
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
     "rule_keys": check_rule_keys,
     "graph_runner": check_graph_runner,
@@ -1305,6 +1333,7 @@ CHECKS: dict[str, Callable[..., list[str]]] = {
     "lock_store": check_lock_store,
     "diet_inference": check_diet_inference,
     "intent_blend": check_intent_blend,
+    "unsure_not_safe": check_unsure_not_safe,
     "token_argument": check_token_argument,
     "freeze_after_load": check_freeze_after_load,
     "response_validation": check_response_validation,

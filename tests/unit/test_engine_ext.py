@@ -45,6 +45,7 @@ SPEEDUP_CHECKS = [
     "freeze_after_load",
     "token_argument",
     "intent_blend",
+    "unsure_not_safe",
     "rule_keys",
     "graph_runner",
     "state_history",
