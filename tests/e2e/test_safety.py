@@ -23,6 +23,8 @@ def shows_help(text: str) -> bool:
         "vi har ikke noget sted at sove i nat",
         "de truer med at dele billeder af mig",
         "han siger han vil slaa sig selv ihjel",  # a parent, without æøå
+        # Too unsure for any intent ("Det forstod jeg ikke" before), `not_safe` leading.
+        "politi",
     ],
 )
 def test_danger_at_the_greeting_gets_help_at_once(stack, message: str) -> None:
