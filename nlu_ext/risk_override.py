@@ -20,6 +20,7 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.risk import ACUTE_DANGER, detect_risk, warm_up
@@ -45,8 +46,7 @@ COMMAND_MIN_CONFIDENCE = 0.9
 # of 1,143 `not_safe` examples fell back this way, against 25 of 15,504 others (0.16 %: "is my
 # data safe", "kan jeg gemme det og komme tilbage"). DIET's risk kinds below their confidence
 # are idioms more often (DIET_RISK_MIN_CONFIDENCE), so only `not_safe` counts here.
-FALLBACK_INTENT = "nlu_fallback"
-UNSURE_SAFETY_INTENT = "not_safe"
+UNSURE_SAFETY_INTENT = INTENT_BY_KIND[ACUTE_DANGER]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -102,10 +102,10 @@ class RiskIntentOverride(IntentOverride):
 
     @staticmethod
     def _unsure_not_safe_is_not_safe(message: Message) -> None:
-        if (message.get("intent") or {}).get("name") != FALLBACK_INTENT:
+        if (message.get("intent") or {}).get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME:
             return
         ranking = message.get("intent_ranking") or []
-        readings = [r for r in ranking if r.get("name") != FALLBACK_INTENT]
+        readings = [r for r in ranking if r.get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME]
         if readings and readings[0].get("name") == UNSURE_SAFETY_INTENT:
             put_first(message, readings[0])
 
