@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import NLU_FALLBACK_INTENT_NAME
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
@@ -28,8 +29,11 @@ from bot.flow import next_position, parse_pupil_age
 from bot.parsing import AnswerError
 from bot.questionnaire import load_questionnaire
 
-# What a typed answer to "Hvem er du?" is classified as when it names no role by entity.
-TYPED_ROLE_INTENTS = frozenset({"inform", "greet"})
+# What a typed answer to "Hvem er du?" is classified as when it names no role by entity. An
+# answer the classifier could not place ("jeg er i 6. klasse og skriver selv" sits between
+# inform and choose_role) is read for a role too: at this question the words decide, and
+# otherwise the question comes again with its buttons rather than "Det forstod jeg ikke".
+TYPED_ROLE_INTENTS = frozenset({"inform", "greet", NLU_FALLBACK_INTENT_NAME})
 
 
 def _route(route: str, phase: str | None = None, **slots: Any) -> list[dict[str, Any]]:
