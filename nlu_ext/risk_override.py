@@ -46,7 +46,8 @@ COMMAND_MIN_CONFIDENCE = 0.9
 # of 1,143 `not_safe` examples fell back this way, against 25 of 15,504 others (0.16 %: "is my
 # data safe", "kan jeg gemme det og komme tilbage"). DIET's risk kinds below their confidence
 # are idioms more often (DIET_RISK_MIN_CONFIDENCE), so only `not_safe` counts here.
-UNSURE_SAFETY_INTENT = INTENT_BY_KIND[ACUTE_DANGER]
+ACUTE_INTENT = INTENT_BY_KIND[ACUTE_DANGER]
+UNSURE_SAFETY_INTENT = ACUTE_INTENT
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -81,6 +82,11 @@ class RiskIntentOverride(IntentOverride):
             if not result.is_risk and not result.needs_check:
                 self._unsure_not_safe_is_not_safe(message)
                 self._long_commands_are_answers(message, text)
+                continue
+            if result.is_risk and intent.get("name") == ACUTE_INTENT:
+                # Not safe right now outranks the harm's kind ("far er fuld igen i aften" is
+                # neglect to the detector): the reply is the acute help, and the safety action
+                # still records the kinds the detector found.
                 continue
             kind = result.kinds[0] if result.is_risk else CHECK_KIND
             name = INTENT_BY_KIND.get(kind, RISK_PREFIX + kind)

@@ -1298,20 +1298,22 @@ def check_diet_inference() -> list[str]:
     return problems
 
 
-def check_unsure_not_safe() -> list[str]:
-    """nlu_ext.risk_override: a message the FallbackClassifier could not decide gets `not_safe`
-    (the not-safe help, not "Det forstod jeg ikke") when `not_safe` is its leading reading, and
-    only then; the detector is silent on these words."""
+def _override(text: str, ranking: list[tuple[str, float]]) -> str:
+    """The intent nlu_ext.risk_override leaves for `text` after the classifier's `ranking`."""
     from rasa.shared.nlu.training_data.message import Message
 
     from nlu_ext.risk_override import RiskIntentOverride
 
-    def parsed(ranking: list[tuple[str, float]]) -> str:
-        entries = [{"name": n, "confidence": c} for n, c in ranking]
-        message = Message(data={"text": "tja", "intent": entries[0], "intent_ranking": entries})
-        RiskIntentOverride().process([message])
-        return str(message.get("intent")["name"])
+    entries = [{"name": n, "confidence": c} for n, c in ranking]
+    message = Message(data={"text": text, "intent": entries[0], "intent_ranking": entries})
+    RiskIntentOverride().process([message])
+    return str(message.get("intent")["name"])
 
+
+def check_unsure_not_safe() -> list[str]:
+    """nlu_ext.risk_override: a message the FallbackClassifier could not decide gets `not_safe`
+    (the not-safe help, not "Det forstod jeg ikke") when `not_safe` is its leading reading, and
+    only then; the detector is silent on these words."""
     cases = [
         ([("nlu_fallback", 0.45), ("not_safe", 0.38), ("inform", 0.30)], "not_safe"),
         ([("nlu_fallback", 0.45), ("inform", 0.38), ("not_safe", 0.30)], "nlu_fallback"),
@@ -1322,7 +1324,23 @@ def check_unsure_not_safe() -> list[str]:
     return [
         f"{ranking}: {got}, wanted {want}"
         for ranking, want in cases
-        if (got := parsed(ranking)) != want
+        if (got := _override("tja", ranking)) != want
+    ]
+
+
+def check_acute_outranks_kind() -> list[str]:
+    """nlu_ext.risk_override: when the detector names a harm (violence here), a message read as
+    `not_safe` keeps the acute help; any other reading becomes the harm's risk intent."""
+    text = "min far slår mig"
+    cases = [
+        ([("not_safe", 0.70), ("inform", 0.20)], "not_safe"),
+        ([("inform", 0.70), ("not_safe", 0.20)], "risk_violence"),
+        ([("pause", 0.95)], "risk_violence"),
+    ]
+    return [
+        f"{text!r} {ranking}: {got}, wanted {want}"
+        for ranking, want in cases
+        if (got := _override(text, ranking)) != want
     ]
 
 
@@ -1334,6 +1352,7 @@ CHECKS: dict[str, Callable[..., list[str]]] = {
     "diet_inference": check_diet_inference,
     "intent_blend": check_intent_blend,
     "unsure_not_safe": check_unsure_not_safe,
+    "acute_outranks_kind": check_acute_outranks_kind,
     "token_argument": check_token_argument,
     "freeze_after_load": check_freeze_after_load,
     "response_validation": check_response_validation,

@@ -46,6 +46,7 @@ SPEEDUP_CHECKS = [
     "token_argument",
     "intent_blend",
     "unsure_not_safe",
+    "acute_outranks_kind",
     "rule_keys",
     "graph_runner",
     "state_history",
