@@ -1,15 +1,16 @@
 """Rasa NLU component: the danger detector (bot.risk: lexicon + trained model) can overrule the
 classifier.
 
-Runs last in the pipeline. When the detector finds a danger signal and DIET chose something else
-(an answer, a FAQ, nlu_fallback), the intent becomes `risk_<kind>` so the safety rules fire in
-the same turn. A check phrase alone ("han siger han vil dø hvis han skal i skole") becomes
-`risk_self_harm` too, so the same rule asks "are you safe?"; the safety action sees from the
-detector that it is a check and does not flag the case urgent. DIET's own risk intents stand as
-they are: either layer can raise the alarm, so neither alone decides a miss. Runs inside the
-Rasa engine's environment, so bot.risk may use only what that environment has: the standard
-library, PyYAML and scikit-learn/numpy (which Rasa itself depends on). The detector's model
-trains here with the same code as in the action server (bot.understanding.danger_model).
+Runs last in the pipeline. When the detector finds a danger signal and DIET chose something else (an
+answer, a FAQ, nlu_fallback), the intent becomes `risk_<kind>` so the safety rules fire in the same
+turn; DIET's `not_safe` stays, as the acute help outranks the harm's kind. A check phrase alone
+("han siger han vil dø hvis han skal i skole") becomes `risk_self_harm` too, so the same rule asks
+"are you safe?"; the safety action sees from the detector that it is a check and does not flag the
+case urgent. DIET's own risk intents stand as they are: either layer can raise the alarm, so neither
+alone decides a miss. Runs inside the Rasa engine's environment, so bot.risk may use only what that
+environment has: the standard library, PyYAML and scikit-learn/numpy (which Rasa itself depends on).
+The detector's model trains here with the same code as in the action server
+(bot.understanding.danger_model).
 """
 
 from __future__ import annotations
