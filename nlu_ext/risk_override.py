@@ -30,6 +30,7 @@ from nlu_ext.intent_ranking import IntentOverride, put_first
 RISK_PREFIX = "risk_"
 # Not safe right now, no harm named: the chat's own intent for it, whose rule shows the help.
 INTENT_BY_KIND = {ACUTE_DANGER: "not_safe"}
+ACUTE_INTENT = INTENT_BY_KIND[ACUTE_DANGER]
 CHECK_KIND = "self_harm"  # the rule whose reply asks "are you safe?"
 # DIET's risk intents count on their own only when confident. Below this, and with the lexicon
 # silent, the message is more likely an idiom ("matematik slår mig ihjel") and falls back to the
@@ -41,14 +42,6 @@ DIET_RISK_MIN_CONFIDENCE = 0.9
 SHORT_COMMAND_INTENTS = {"greet", "pause", "resume", "thanks", "affirm", "deny"}
 COMMAND_MAX_WORDS = 6
 COMMAND_MIN_CONFIDENCE = 0.9
-# A message the FallbackClassifier could not decide ("Det forstod jeg ikke") whose leading reading
-# is `not_safe` gets the not-safe help instead: a child who hides writes little and in few words
-# ("SOS", "kan i hente mig", "jeg er ikke safe"). Held-out chat examples (3 folds, 3 splits): 41
-# of 1,143 `not_safe` examples fell back this way, against 25 of 15,504 others (0.16 %: "is my
-# data safe", "kan jeg gemme det og komme tilbage"). DIET's risk kinds below their confidence
-# are idioms more often (DIET_RISK_MIN_CONFIDENCE), so only `not_safe` counts here.
-ACUTE_INTENT = INTENT_BY_KIND[ACUTE_DANGER]
-UNSURE_SAFETY_INTENT = ACUTE_INTENT
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -109,11 +102,18 @@ class RiskIntentOverride(IntentOverride):
 
     @staticmethod
     def _unsure_not_safe_is_not_safe(message: Message) -> None:
+        # A message the FallbackClassifier could not decide ("Det forstod jeg ikke") whose
+        # leading reading is `not_safe` gets the not-safe help instead: a child who hides writes
+        # little and in few words ("SOS", "kan i hente mig", "jeg er ikke safe"). Held-out chat
+        # examples (3 folds, 3 splits): 41 of 1,143 `not_safe` examples fell back this way,
+        # against 25 of 15,504 others (0.16 %: "is my data safe", "kan jeg gemme det og komme
+        # tilbage"). DIET's risk kinds below their confidence are idioms more often
+        # (DIET_RISK_MIN_CONFIDENCE), so only `not_safe` counts here.
         if (message.get("intent") or {}).get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME:
             return
         ranking = message.get("intent_ranking") or []
         readings = [r for r in ranking if r.get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME]
-        if readings and readings[0].get("name") == UNSURE_SAFETY_INTENT:
+        if readings and readings[0].get("name") == ACUTE_INTENT:
             put_first(message, readings[0])
 
     @staticmethod
