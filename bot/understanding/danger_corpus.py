@@ -101,6 +101,15 @@ TRAINING_SETS: tuple[str, ...] = (
     # couples, bedtime stories, errands for pocket money, confiscated phones); first run
     # 105/161 = 65.2 % recall, 7/151 = 4.6 % false alarms: reports/danger_fresh_runs.md.
     "danger_train/unseen_wording7.yaml",
+    # The kinds blind set 18 missed, in new wording: eating disorders (starving, purging,
+    # laxatives, fainting, told by the child, a parent or a friend), illness and injury left
+    # untreated at home (teeth, fractures, lice, asthma, epilepsy and insulin medicine), sexual
+    # pressure from peers and adults outside the family (groping in corridors, pictures sold,
+    # parties, drivers, coaches), acute danger told as a situation, hidden self-harm
+    # ("fortjener at have ondt"); look-alike calm (diets and sport, treated illness, same-age
+    # crushes, killing hyperbole, a resolved past, strict rules); first run 59/124 = 47.6 %
+    # recall, 19/133 = 14.3 % false alarms: reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording8.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
