@@ -741,3 +741,20 @@ def test_being_dead_and_never_getting_up_in_other_words(
 ) -> None:
     result = lexicon_risk(text)
     assert (result.kinds == ["self_harm"], result.needs_check) == (urgent, check), result
+
+
+@pytest.mark.parametrize(
+    ("text", "harm"),
+    [
+        ("min storesøster kaster op efter hvert måltid og er blevet helt tynd", True),
+        ("jeg stikker to fingre i halsen efter frokost på skolens toilet", True),
+        ("han brækker sig med vilje efter aftensmaden", True),
+        ("jeg fortjener ikke at spise før jeg har tabt mig", True),
+        # stomach flu, a hearty appetite: no harm
+        ("jeg kastede op hele natten, det er nok maveinfluenza", False),
+        ("han spiser tre madpakker om dagen og er altid sulten", False),
+    ],
+)
+def test_self_harm_through_food_is_flagged_and_stomach_flu_is_not(text: str, harm: bool) -> None:
+    result = lexicon_risk(text)
+    assert ("self_harm" in result.kinds) == harm, result
