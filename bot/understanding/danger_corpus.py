@@ -108,7 +108,8 @@ TRAINING_SETS: tuple[str, ...] = (
     # parties, drivers, coaches), acute danger told as a situation, hidden self-harm
     # ("fortjener at have ondt"); look-alike calm (diets and sport, treated illness, same-age
     # crushes, killing hyperbole, a resolved past, strict rules); first run 59/124 = 47.6 %
-    # recall, 19/133 = 14.3 % false alarms: reports/danger_fresh_runs.md.
+    # recall, 19/133 = 14.3 % false alarms (four calm sign-offs were added after it):
+    # reports/danger_fresh_runs.md.
     "danger_train/unseen_wording8.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
