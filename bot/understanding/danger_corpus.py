@@ -111,6 +111,15 @@ TRAINING_SETS: tuple[str, ...] = (
     # recall, 19/133 = 14.3 % false alarms (four calm sign-offs were added after it):
     # reports/danger_fresh_runs.md.
     "danger_train/unseen_wording8.yaml",
+    # The kinds blind sets 14-18 still missed, in new wording: the same killing words as a real
+    # threat (against telling, with a knife, against a pet or a sibling) and as hyperbole;
+    # violence from adults who are not parents (teachers, coaches, step-fathers, uncles, the
+    # mother's boyfriend); babies and small siblings shaken, hit, left alone or locked in;
+    # honour-related threats from the extended family; pictures and videos to unknown profiles
+    # online; look-alike calm (strict teachers, crying babies, religious rules, gaming friends,
+    # online-safety lessons); first run 64/130 = 49.2 % recall, 23/140 = 16.4 % false alarms
+    # (three calm texts equal to other sets' were dropped after it): reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording9.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.

@@ -127,7 +127,9 @@ def train(
             dual=True,
             class_weight="balanced" if settings.balanced else None,
             random_state=0,
-            max_iter=1000,
+            # liblinear stops at max_iter without a warning in some versions; 1000 left one
+            # label unconverged under scikit-learn 1.9 (the app) but not 1.1 (the engine).
+            max_iter=10000,
         )
         clf.fit(x, y)
         columns.append(clf.coef_[0])
