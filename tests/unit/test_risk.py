@@ -758,3 +758,40 @@ def test_being_dead_and_never_getting_up_in_other_words(
 def test_self_harm_through_food_is_flagged_and_stomach_flu_is_not(text: str, harm: bool) -> None:
     result = lexicon_risk(text)
     assert ("self_harm" in result.kinds) == harm, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "far slår mig ihjel hvis vi taber til FCK igen, han er fan",
+        "min lærer myrder mig hvis jeg kommer for sent igen",
+        "mor dræber mig hvis jeg glemmer idrætstøj",
+        "min søster slår mig ihjel når hun ser jeg har lånt hendes jakke",
+        "ugh fysik i morgen, kill me",
+        "kill me now, vi har dansk i tre timer",
+    ],
+)
+def test_killing_hyperbole_over_an_everyday_slip_is_calm(text: str) -> None:
+    # No laugh needed: a lost match, being late, gym clothes or a borrowed jacket is no threat.
+    assert not detect_risk(text).is_risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "far slår mig ihjel hvis jeg siger det til nogen",
+        "far sagde han slår mig ihjel hvis skolen ringer igen, og det var ikke for sjov",
+        "min far siger han slår mig ihjel hvis jeg får en kæreste",
+        "mor dræber mig hvis jeg glemmer det igen, sidste gang slog hun mig",
+        "de sagde de ville dræbe mig hvis jeg kommer for sent med pengene, jeg er bange",
+        "they said they'll kill me if I snitch",
+    ],
+)
+def test_the_same_words_as_a_real_threat_stay_danger(text: str) -> None:
+    # Telling, a blow before, fear, money owed or "ikke for sjov" make the words real.
+    assert detect_risk(text).is_risk
+
+
+def test_killing_oneself_over_a_grade_still_gets_the_gentle_question() -> None:
+    result = detect_risk("jeg slår mig selv ihjel hvis jeg får dårlig karakter igen")
+    assert result.is_risk or result.check
