@@ -123,6 +123,29 @@ def negated(toks: list[Token], start: int, vocab: Vocabulary) -> bool:
     return False
 
 
+_REASSURE_END = frozenset({"og", "nok", "and"})
+
+
+def reassured(toks: list[Token], end: int, vocab: Vocabulary) -> bool:
+    """The words after `end` reassure: a link ("er"), fill words, a reassuring word, and then
+    the clause ends ("lærerne er søde", "klassen er fin nok, men ...")."""
+    i = end
+    if i >= len(toks) or toks[i].folded not in vocab.reassure_links:
+        return False
+    i += 1
+    while i < len(toks) and toks[i].folded in vocab.reassure_fill:
+        i += 1
+    if i >= len(toks) or toks[i].folded not in vocab.reassure_words:
+        return False
+    i += 1
+    return (
+        i >= len(toks)
+        or not toks[i].is_word
+        or toks[i].folded in vocab.clause_breaks
+        or toks[i].folded in _REASSURE_END
+    )
+
+
 @dataclass(frozen=True)
 class LexiconHit:
     area: str
@@ -142,7 +165,7 @@ def scan(text: str, vocab: Vocabulary | None = None) -> list[LexiconHit]:
         if any(i in taken for i in range(start, end)):
             continue
         taken.update(range(start, end))  # also when negated: "ikke drillet" is no "drill*" hit
-        if not term.has_negator and negated(toks, start, vocab):
+        if not term.has_negator and (negated(toks, start, vocab) or reassured(toks, end, vocab)):
             continue
         words = " ".join(t.original for t in toks[start:end])
         found.append(LexiconHit(term.area, term.kind, words, start, end))
@@ -171,11 +194,13 @@ def _drop_situational(
 
 
 def negation_marked(text: str, vocab: Vocabulary | None = None) -> list[str]:
-    """Folded words, with the words inside a negation's scope prefixed "ikke_" (model input)."""
+    """Folded words, with the words inside a negation's scope, and a word a reassurance follows
+    ("lærerne er søde"), prefixed "ikke_" (model input)."""
     vocab = vocab or load_vocabulary()
     out: list[str] = []
     scope = 0
-    for tok in tokens(text, vocab):
+    toks = tokens(text, vocab)
+    for i, tok in enumerate(toks):
         if not tok.is_word or tok.folded in vocab.clause_breaks:
             scope = 0
             continue
@@ -186,6 +211,8 @@ def negation_marked(text: str, vocab: Vocabulary | None = None) -> list[str]:
         if scope:
             out.append("ikke_" + tok.folded)
             scope = scope - 1 if tok.folded in vocab.negation_bridge else 0
+        elif reassured(toks, i + 1, vocab):
+            out.append("ikke_" + tok.folded)
         else:
             out.append(tok.folded)
     return out

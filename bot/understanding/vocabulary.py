@@ -46,6 +46,11 @@ class Vocabulary:
     situational_kinds: frozenset[str]
     situational_links: frozenset[str]
     situational_window: int
+    # "lærerne er søde", "klassen er fin nok": a word followed by a link, fill words and a
+    # reassuring word (then the clause ends) is no worry.
+    reassure_links: frozenset[str]
+    reassure_fill: frozenset[str]
+    reassure_words: frozenset[str]
     area_topic: dict[str, dict[str, str]]  # role -> area -> Danish topic
     kind_topic: dict[str, str]  # kind -> Danish topic
 
@@ -104,6 +109,9 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
     situational_kinds = frozenset(situational.get("kinds") or [])
     if not situational_kinds <= set(kinds):
         raise ValueError("areas.yaml: situational.kinds has unknown kinds")
+    reassurance = raw.get("reassurance") or {}
+    if not isinstance(reassurance, dict):
+        raise ValueError("areas.yaml: 'reassurance' must be a mapping")
     return Vocabulary(
         terms=tuple(terms),
         kinds=kinds,
@@ -115,6 +123,9 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
         situational_kinds=situational_kinds,
         situational_links=_fold_set(situational.get("links") or [], "situational.links"),
         situational_window=int(situational.get("window") or 0),
+        reassure_links=_fold_set(reassurance.get("links") or [], "reassurance.links"),
+        reassure_fill=_fold_set(reassurance.get("fill") or [], "reassurance.fill"),
+        reassure_words=_fold_set(reassurance.get("words") or [], "reassurance.words"),
         area_topic={r: dict(area_topic[r]) for r in ROLES},
         kind_topic=dict(kind_topic),
     )

@@ -31,6 +31,20 @@ def test_a_negated_cause_is_not_a_cause(text: str) -> None:
     assert signals_from_text(text) == []
 
 
+@pytest.mark.parametrize(
+    "text", ["lærerne er søde", "hans lærer er super god", "klassen er fin nok", "vikaren er ok"]
+)
+def test_a_reassurance_is_no_worry(text: str) -> None:
+    # A parent who says the teachers are kind must not hear "det handler om lærerne".
+    assert areas(text) == []
+    assert "lærer" not in reflect(classify_areas(text), "parent")
+
+
+def test_a_reassurance_ends_with_its_clause() -> None:
+    assert areas("lærerne er søde men matematik er svært") == ["skole"]
+    assert "skole" in areas("lærerne er søde ved de andre men råber ad ham")
+
+
 def test_negation_does_not_reach_past_a_content_word_or_a_clause() -> None:
     # "kan ikke lide" is about the teacher; "men" starts a new clause.
     assert "skole" in areas("han kan ikke lide sin lærer")
