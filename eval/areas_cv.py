@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.understanding.corpus import TRAIN_PARTS, Item, load_part  # noqa: E402
+from bot.understanding.classifier import combine  # noqa: E402
+from bot.understanding.corpus import TRAIN_PARTS, Item, load_part, prf  # noqa: E402
 from bot.understanding.lexicon import scan  # noqa: E402
 from bot.understanding.model import ModelSettings, train  # noqa: E402
 from bot.understanding.vocabulary import AREA_ORDER  # noqa: E402
@@ -34,9 +35,7 @@ def micro(pairs: list[tuple[frozenset[str], set[str]]]) -> tuple[float, float, f
     tp = sum(len(gold & got) for gold, got in pairs)
     fp = sum(len(got - gold) for gold, got in pairs)
     fn = sum(len(gold - got) for gold, got in pairs)
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    return prf(tp, fp, fn)
 
 
 def main(argv: list[str]) -> int:
@@ -61,10 +60,7 @@ def main(argv: list[str]) -> int:
                 p_plain = plain.probabilities([it.text])[0]
                 p_lex = with_lex.probabilities([it.text])[0]
                 for v, t in combined:
-                    kept = {a for a in lex if p_plain[a] >= v}
-                    combined[v, t].append(
-                        (it.areas, kept | {a for a in AREA_ORDER if p_plain[a] >= t})
-                    )
+                    combined[v, t].append((it.areas, combine(lex, p_plain, v, t)))
                 for t in THRESHOLDS:
                     model[t].append((it.areas, {a for a in AREA_ORDER if p_lex[a] >= t}))
         for (v, t), pairs in combined.items():

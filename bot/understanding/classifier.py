@@ -88,9 +88,19 @@ def combined_areas(text: str) -> list[str]:
     except (OSError, ValueError):  # corpus missing or broken: the lexicon alone still answers
         log.exception("area model unavailable; using the lexicon alone")
         return [a for a in AREA_ORDER if a in found]
-    found = {a for a in found if probs[a] >= COMBINED_LEXICON_VETO}
-    found |= {a for a, p in probs.items() if p >= COMBINED_MODEL_MIN}
+    found = combine(found, probs)
     return [a for a in AREA_ORDER if a in found]
+
+
+def combine(
+    lexicon: set[str],
+    probs: dict[str, float],
+    veto: float = COMBINED_LEXICON_VETO,
+    least: float = COMBINED_MODEL_MIN,
+) -> set[str]:
+    """The lexicon's areas the model does not rule out, plus the areas the model is sure of
+    (the rule of the "combined" candidate; eval/areas_cv.py tries it at other settings)."""
+    return {a for a in lexicon if probs[a] >= veto} | {a for a, p in probs.items() if p >= least}
 
 
 def candidate(name: str) -> Callable[[str], list[str]]:

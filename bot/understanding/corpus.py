@@ -62,7 +62,7 @@ class Scores:
     exact: float  # share of answers whose whole area set is right
 
 
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
@@ -83,6 +83,6 @@ def score(items: Iterable[Item], predict: Callable[[str], Iterable[str]]) -> Sco
                 counts[a][1] += 1
             elif a in item.areas:
                 counts[a][2] += 1
-    per_label = {a: (*_prf(*c), c[0] + c[2]) for a, c in counts.items()}
+    per_label = {a: (*prf(*c), c[0] + c[2]) for a, c in counts.items()}
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
-    return Scores(per_label, _prf(*total), exact / n if n else 1.0)
+    return Scores(per_label, prf(*total), exact / n if n else 1.0)

@@ -123,9 +123,6 @@ def negated(toks: list[Token], start: int, vocab: Vocabulary) -> bool:
     return False
 
 
-_REASSURE_END = frozenset({"og", "nok", "and"})
-
-
 def reassured(toks: list[Token], end: int, vocab: Vocabulary) -> bool:
     """The words after `end` reassure: a link ("er"), fill words, a reassuring word, and then
     the clause ends ("lærerne er søde", "klassen er fin nok, men ...")."""
@@ -142,7 +139,7 @@ def reassured(toks: list[Token], end: int, vocab: Vocabulary) -> bool:
         i >= len(toks)
         or not toks[i].is_word
         or toks[i].folded in vocab.clause_breaks
-        or toks[i].folded in _REASSURE_END
+        or toks[i].folded in vocab.reassure_ends
     )
 
 

@@ -51,6 +51,7 @@ class Vocabulary:
     reassure_links: frozenset[str]
     reassure_fill: frozenset[str]
     reassure_words: frozenset[str]
+    reassure_ends: frozenset[str]  # words that may follow the reassuring word
     area_topic: dict[str, dict[str, str]]  # role -> area -> Danish topic
     kind_topic: dict[str, str]  # kind -> Danish topic
 
@@ -126,6 +127,7 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
         reassure_links=_fold_set(reassurance.get("links") or [], "reassurance.links"),
         reassure_fill=_fold_set(reassurance.get("fill") or [], "reassurance.fill"),
         reassure_words=_fold_set(reassurance.get("words") or [], "reassurance.words"),
+        reassure_ends=_fold_set(reassurance.get("ends") or [], "reassurance.ends"),
         area_topic={r: dict(area_topic[r]) for r in ROLES},
         kind_topic=dict(kind_topic),
     )
