@@ -14,7 +14,15 @@ from bot.understanding.vocabulary import AREA_ORDER
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "eval" / "areas"
 # What the shipped model learns from: the first writer's train and dev parts and three parts by
 # other writers (parents, pupils, hard mixed cases); "test" and the blind sets stay frozen.
-TRAIN_PARTS = ("train", "dev", "train_parents", "train_pupils", "train_mixed")
+TRAIN_PARTS = (
+    "train",
+    "dev",
+    "train_parents",
+    "train_pupils",
+    "train_mixed",
+    "train_teens",
+    "train_parents2",
+)
 
 
 @dataclass(frozen=True)

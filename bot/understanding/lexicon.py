@@ -143,6 +143,22 @@ def reassured(toks: list[Token], end: int, vocab: Vocabulary) -> bool:
     )
 
 
+def others_state(toks: list[Token], start: int, vocab: Vocabulary) -> bool:
+    """The clause before `start` names another person first ("mor er ked af det", "hans far
+    er deprimeret"), not the child ("mor siger han er ked af det")."""
+    i = start - 1
+    while i >= max(0, start - vocab.others_window):
+        tok = toks[i]
+        if not tok.is_word or tok.folded in vocab.clause_breaks:
+            return False
+        if tok.folded in vocab.selves_words:
+            return False
+        if tok.folded in vocab.others_words:
+            return True
+        i -= 1
+    return False
+
+
 @dataclass(frozen=True)
 class LexiconHit:
     area: str
@@ -163,6 +179,8 @@ def scan(text: str, vocab: Vocabulary | None = None) -> list[LexiconHit]:
             continue
         taken.update(range(start, end))  # also when negated: "ikke drillet" is no "drill*" hit
         if not term.has_negator and (negated(toks, start, vocab) or reassured(toks, end, vocab)):
+            continue
+        if term.area == vocab.others_area and others_state(toks, start, vocab):
             continue
         words = " ".join(t.original for t in toks[start:end])
         found.append(LexiconHit(term.area, term.kind, words, start, end))
@@ -190,26 +208,45 @@ def _drop_situational(
     return out
 
 
+# Prefixes of the model's input words: negated or reassured, and about another person.
+NEGATED = "ikke_"
+OTHERS = "anden_"
+
+
 def negation_marked(text: str, vocab: Vocabulary | None = None) -> list[str]:
-    """Folded words, with the words inside a negation's scope, and a word a reassurance follows
-    ("lærerne er søde"), prefixed "ikke_" (model input)."""
+    """Folded words as the model reads them: the words inside a negation's scope, and a word a
+    reassurance follows ("lærerne er søde"), prefixed NEGATED; the words right after another
+    person is named ("mor er ked af det"), prefixed OTHERS, so that the mother's sadness does
+    not teach the model the child's."""
     vocab = vocab or load_vocabulary()
     out: list[str] = []
     scope = 0
+    other = 0
     toks = tokens(text, vocab)
     for i, tok in enumerate(toks):
         if not tok.is_word or tok.folded in vocab.clause_breaks:
             scope = 0
+            other = 0
+            continue
+        if tok.folded in vocab.selves_words:
+            other = 0
+        elif tok.folded in vocab.others_words:
+            out.append(tok.folded)
+            other = vocab.others_window
+            continue
+        if other and not scope and tok.folded not in vocab.negators:
+            other -= 1
+            out.append(OTHERS + tok.folded)
             continue
         if tok.folded in vocab.negators:
             out.append(tok.folded)
             scope = 3
             continue
         if scope:
-            out.append("ikke_" + tok.folded)
+            out.append(NEGATED + tok.folded)
             scope = scope - 1 if tok.folded in vocab.negation_bridge else 0
         elif reassured(toks, i + 1, vocab):
-            out.append("ikke_" + tok.folded)
+            out.append(NEGATED + tok.folded)
         else:
             out.append(tok.folded)
     return out

@@ -20,20 +20,31 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.understanding.corpus import Item
-from bot.understanding.lexicon import negation_marked, scan
+from bot.understanding.lexicon import NEGATED, OTHERS, negation_marked, scan
 from bot.understanding.sparse_linear import Table, add_scores, compile_tables
 from bot.understanding.vocabulary import AREA_ORDER, Vocabulary, load_vocabulary
 
 
 def _word_features(text: str) -> list[str]:
+    """Words and word pairs; a negator only in its pair ("ingen ikke_venner" is a lack,
+    "ingen ikke_driller" no bully): alone, "ingen" carried the lack's weight to both."""
     words = negation_marked(text)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    negators = load_vocabulary().negators
+    return [w for w in words if w not in negators] + [
+        f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
+    ]
 
 
 def _char_input(text: str) -> str:
-    """The folded text without the words a negation covers: "ingen driller ham" must not
-    read as bullying through the letters of "driller" (the word features keep "ikke_driller")."""
-    return " ".join(w for w in negation_marked(text) if not w.startswith("ikke_"))
+    """The folded text without negators and the words a negation covers: "ingen driller ham"
+    must not read as bullying through the letters of "driller" (the word features keep
+    "ingen ikke_driller"), nor "mor er ked af det" as the child's sadness through "ked"."""
+    negators = load_vocabulary().negators
+    return " ".join(
+        w
+        for w in negation_marked(text)
+        if not w.startswith((NEGATED, OTHERS)) and w not in negators
+    )
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,11 @@ class Vocabulary:
     reassure_fill: frozenset[str]
     reassure_words: frozenset[str]
     reassure_ends: frozenset[str]  # words that may follow the reassuring word
+    # "mor er ked af det": a hit in others_area whose clause names another person first.
+    others_area: str
+    others_words: frozenset[str]
+    selves_words: frozenset[str]
+    others_window: int
     area_topic: dict[str, dict[str, str]]  # role -> area -> Danish topic
     kind_topic: dict[str, str]  # kind -> Danish topic
 
@@ -113,6 +118,12 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
     reassurance = raw.get("reassurance") or {}
     if not isinstance(reassurance, dict):
         raise ValueError("areas.yaml: 'reassurance' must be a mapping")
+    others = raw.get("others_state") or {}
+    if not isinstance(others, dict):
+        raise ValueError("areas.yaml: 'others_state' must be a mapping")
+    others_area = str(others.get("area") or "barnet")
+    if others_area not in AREA_ORDER:
+        raise ValueError(f"areas.yaml: others_state.area {others_area} is no area")
     return Vocabulary(
         terms=tuple(terms),
         kinds=kinds,
@@ -128,6 +139,10 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
         reassure_fill=_fold_set(reassurance.get("fill") or [], "reassurance.fill"),
         reassure_words=_fold_set(reassurance.get("words") or [], "reassurance.words"),
         reassure_ends=_fold_set(reassurance.get("ends") or [], "reassurance.ends"),
+        others_area=others_area,
+        others_words=_fold_set(others.get("others") or [], "others_state.others"),
+        selves_words=_fold_set(others.get("selves") or [], "others_state.selves"),
+        others_window=int(others.get("window") or 0),
         area_topic={r: dict(area_topic[r]) for r in ROLES},
         kind_topic=dict(kind_topic),
     )

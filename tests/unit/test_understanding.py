@@ -83,6 +83,28 @@ def test_body_signs_and_situations_are_understood() -> None:
     assert "kammerater" in areas("de sletter mig fra klassens gruppechat")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min mor er ked af det hele tiden",
+        "hans far er deprimeret",
+        "mormor har ondt i ryggen og ligger i sengen",
+        "far drikker og mor græder",
+    ],
+)
+def test_another_persons_state_is_home_not_the_child(text: str) -> None:
+    # A parent who wrote that the mother is sad must not hear that the child is.
+    assert areas(text) == ["hjem"]
+    assert "dit barn har det" not in reflect(classify_areas(text), "parent")
+
+
+def test_the_childs_own_state_after_another_person_is_kept() -> None:
+    assert "barnet" in areas("mor siger han er ked af det")
+    assert "barnet" in areas("hans far er syg og han græder hver aften")
+    assert [h.area for h in scan("min mor er ked af det")] == []
+    assert [h.area for h in scan("min søn er ked af det")] == ["barnet"]
+
+
 def test_negation_scope_marks_the_words_for_the_model() -> None:
     assert negation_marked("han bliver ikke drillet") == ["han", "bliver", "ikke", "ikke_drillet"]
 
