@@ -120,6 +120,15 @@ TRAINING_SETS: tuple[str, ...] = (
     # online-safety lessons); first run 64/130 = 49.2 % recall, 23/140 = 16.4 % false alarms
     # (three calm texts equal to other sets' were dropped after it): reports/danger_fresh_runs.md.
     "danger_train/unseen_wording9.yaml",
+    # The kinds blind set 19 missed, in new wording: suicide preparation and means (pills saved
+    # up, a rope, chlorine, goodbye letters, a chosen date), self-harm and goodbyes among peers
+    # and online, sexual abuse told as a story without the words, grooming by adult
+    # "boyfriends", child labour (unpaid nights, a passport taken, a debt for the journey),
+    # threats and beatings from young people; look-alike calm (prescribed pills, climbing
+    # ropes, pools, poems for Danish class, paid jobs, same-age couples, fights the school
+    # handled); first run 57/140 = 40.7 % recall, 8/140 = 5.7 % false alarms:
+    # reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording10.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
