@@ -129,6 +129,16 @@ TRAINING_SETS: tuple[str, ...] = (
     # handled); first run 57/140 = 40.7 % recall, 8/140 = 5.7 % false alarms:
     # reports/danger_fresh_runs.md.
     "danger_train/unseen_wording10.yaml",
+    # The kinds the issue names that earlier rounds wrote least about, in new wording and
+    # without the keywords: a parent's drinking, drugs or psychiatric crisis, neglect (no food,
+    # no adult, no bed), violence from any adult in the household, signs of self-harm seen by
+    # others, honour-related control, acute danger told as a situation, danger buried in a long
+    # answer about school; look-alike calm (parents ill but coping, sleepovers, kind
+    # grandfathers, eczema sleeves, accepted religious rules, long ordinary answers); first run
+    # 90/151 = 59.6 % recall, 8/151 = 5.3 % false alarms. Learnt, it moved blind sets 14-20 by
+    # one message here and there (set 20 in the chat +2, three calm alarms more on three sets):
+    # inside the noise, kept for the kinds it covers. reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording11.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
@@ -165,17 +175,25 @@ def load_set(path: Path) -> tuple[DangerItem, ...]:
     return tuple(items)
 
 
+# The area corpus's parts the danger model learns as calm. The two later parts (train_teens,
+# train_parents2) are left out: their writers were asked for realistic answers and wrote some
+# with danger in them labelled only by area ("hellere vil dø", cuts on the arms, "ingen vil
+# savne ham"); learnt as calm with the others, they cost the detector 1-4 danger messages on
+# four of blind sets 14-20 (set 15 82.2 -> 79.9 %) and spared no false alarm.
+CALM_INTAKE_PARTS = ("train", "dev", "train_parents", "train_pupils", "train_mixed")
+
+
 def intake_answers() -> tuple[DangerItem, ...]:
     """Realistic answers to the intake's free-text questions (the area corpus's train and dev
     parts; its frozen test part is never learned from), as calm examples: they teach the model
     how ordinary intake answers sound ("fysik og kemi giver ingen mening for mig"). They are not
     labelled for danger, so the caller drops those the lexicon flags (`danger_model.training_data`).
     """
-    from bot.understanding.corpus import TRAIN_PARTS, load_part
+    from bot.understanding.corpus import load_part
 
     return tuple(
         DangerItem(item.text, frozenset(), "calm", f"areas/{part}.yaml")
-        for part in TRAIN_PARTS
+        for part in CALM_INTAKE_PARTS
         for item in load_part(part)
     )
 

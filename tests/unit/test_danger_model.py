@@ -13,7 +13,13 @@ import pytest
 
 import bot.risk as risk
 from bot.understanding import danger_model
-from bot.understanding.danger_corpus import EVAL_DIR, TRAINING_SETS, training_items
+from bot.understanding.corpus import TRAIN_PARTS
+from bot.understanding.danger_corpus import (
+    CALM_INTAKE_PARTS,
+    EVAL_DIR,
+    TRAINING_SETS,
+    training_items,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_PYTHON = ROOT / ".venvs" / "engine" / "bin" / "python"
@@ -82,6 +88,9 @@ def test_the_model_learns_only_from_the_named_sets() -> None:
     }
     assert not any(name.startswith("blind/") for name in TRAINING_SETS)
     assert set(TRAINING_SETS) <= names
+    # The intake answers learnt as calm come from the area corpus's training parts only, never
+    # from its frozen test part or a blind set.
+    assert set(CALM_INTAKE_PARTS) <= set(TRAIN_PARTS)
     left_out = training_items(exclude=frozenset({"risk_fresh5.yaml"}))
     assert {i.source for i in left_out} == set(TRAINING_SETS) - {"risk_fresh5.yaml"}
 
