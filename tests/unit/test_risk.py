@@ -795,3 +795,28 @@ def test_the_same_words_as_a_real_threat_stay_danger(text: str) -> None:
 def test_killing_oneself_over_a_grade_still_gets_the_gentle_question() -> None:
     result = detect_risk("jeg slår mig selv ihjel hvis jeg får dårlig karakter igen")
     assert result.is_risk or result.check
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("min papfar smækker mig ind i dørkarmen når jeg ikke rydder op", "violence"),
+        ("mor har bidt mig i armen, det var ikke første gang", "violence"),
+        ("i cut again last night og det vil ikke stoppe med at bløde", "self_harm"),
+    ],
+)
+def test_blows_bites_and_cutting_in_plain_words_are_danger(text: str, kind: str) -> None:
+    assert kind in detect_risk(text).kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min lillebror bider mig når han er træt",
+        "hunden bed mig i hånden",
+        "far smækker døren",
+        "i cut my hair again",
+    ],
+)
+def test_a_biting_toddler_a_dog_a_slammed_door_and_a_haircut_are_calm(text: str) -> None:
+    assert not detect_risk(text).is_risk
