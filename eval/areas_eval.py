@@ -24,7 +24,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.understanding import classifier  # noqa: E402
-from bot.understanding.corpus import CORPUS_DIR, Scores, load_part, score  # noqa: E402
+from bot.understanding.corpus import (  # noqa: E402
+    CORPUS_DIR,
+    TRAIN_PARTS,
+    Scores,
+    load_part,
+    score,
+)
 from bot.understanding.lexicon import scan  # noqa: E402
 from bot.understanding.vocabulary import AREA_ORDER, load_vocabulary  # noqa: E402
 
@@ -104,8 +110,9 @@ def main(argv: list[str]) -> int:
         "",
         f"{len(test)} answers in `eval/areas/test.yaml` (written before the classifier; never "
         "tuned on), and the blind sets written later by someone who read only the labelling "
-        "rules (`eval/areas/blind*.yaml`). The model candidates are trained on train + dev "
-        f"({len(load_part('train')) + len(load_part('dev'))} answers).",
+        "rules (`eval/areas/blind*.yaml`). The model candidates are trained on the training "
+        f"parts ({', '.join(TRAIN_PARTS)}: "
+        f"{sum(len(load_part(p)) for p in TRAIN_PARTS)} answers).",
         f"Chosen classifier: **{classifier.CHOSEN}**. Target: micro-F1 >= {TARGET_F1:.2f}, "
         f"precision and recall >= {TARGET_P:.2f}.",
         "",
