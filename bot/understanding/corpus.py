@@ -12,8 +12,9 @@ import yaml
 from bot.understanding.vocabulary import AREA_ORDER
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "eval" / "areas"
-# What the shipped model learns from: the first writer's train and dev parts and three parts by
-# other writers (parents, pupils, hard mixed cases); "test" and the blind sets stay frozen.
+# What the shipped model learns from: the first writer's train and dev parts and seven parts by
+# other writers (parents, pupils, hard mixed cases, teens, parents and younger pupils, short
+# answers, second-language parents); "test" and the blind sets stay frozen.
 TRAIN_PARTS = (
     "train",
     "dev",
@@ -22,6 +23,8 @@ TRAIN_PARTS = (
     "train_mixed",
     "train_teens",
     "train_parents2",
+    "train_short",
+    "train_voices",
 )
 
 
