@@ -1,7 +1,8 @@
 """Which areas a free-text answer touches: the candidates and the one Skolebro uses.
 
-Three candidates were fixed on the train/dev parts (5-fold cross-validation) and then measured
-once on the frozen test part (`make eval`, reports/understanding.md):
+Three candidates, their settings chosen by 5-fold cross-validation on the training parts
+(eval/areas_cv.py), measured on the frozen test part and the blind sets (`make eval`,
+reports/areas.md):
 - "lexicon": the vocabulary hits (bot/understanding/areas.yaml);
 - "model": the trained n-gram model with the lexicon hits as features (threshold 0.5);
 - "combined": the lexicon hits the model without lexicon features does not rule out (>= 0.2)
@@ -25,12 +26,12 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = ("lexicon", "model", "combined")
 CHOSEN = "combined"
-# Chosen by 5-fold cross-validation on the training parts (eval/areas_cv.py; 1,068 answers by
-# four writers): a lexicon hit counts unless the model finds it unlikely ("et par gode
+# Chosen by 5-fold cross-validation on the training parts (eval/areas_cv.py; 2,068 answers by
+# eight writers): a lexicon hit counts unless the model finds it unlikely ("et par gode
 # kammerater" is no worry), and the model adds the areas it is sure of. The target asks for
-# precision and recall each >= 0.88, so the setting with the highest min(P, R) was taken:
-# P 0.868 R 0.863 F1 0.866 (the highest F1, veto 0.1, is 0.870 at P 0.851; the setting before
-# the other writers' answers, no veto and 0.8 with C 4, was 0.832).
+# precision and recall each >= 0.88, so the setting with the highest min(P, R) was taken, with
+# the model's C 32: P 0.870 R 0.873 F1 0.871 (the setting before the other writers' answers, no
+# veto and 0.8 with C 4, was 0.832 on the first four writers' parts).
 COMBINED_MODEL_MIN = 0.6
 COMBINED_LEXICON_VETO = 0.2
 
@@ -39,8 +40,8 @@ _lock = threading.Lock()
 
 
 def trained_model(lexicon_features: bool) -> AreaModel:
-    """Train from the corpus's train and dev parts once (deterministic; ~0.2 s plus importing
-    scikit-learn). A lock makes a caller wait for a training already under way."""
+    """Train from the corpus's training parts once (deterministic; about a second plus importing
+    scikit-learn, `reports/areas.md`). A lock makes a caller wait for a training under way."""
     with _lock:
         model = _models.get(lexicon_features)
         if model is None:
