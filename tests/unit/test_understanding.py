@@ -141,6 +141,10 @@ def test_vocabulary_errors_are_named() -> None:
     del raw["areas"]["fritid"]
     with pytest.raises(ValueError, match="exactly"):
         parse_vocabulary(raw)
+    raw = yaml.safe_load(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    raw["others_state"]["area"] = "familie"
+    with pytest.raises(ValueError, match="familie is no area"):
+        parse_vocabulary(raw)
 
 
 def test_the_fast_scorer_gives_the_numbers_scikit_learn_gives() -> None:
