@@ -30,6 +30,7 @@ from bot.understanding.corpus import (  # noqa: E402
     Scores,
     load_part,
     score,
+    training_items,
 )
 from bot.understanding.lexicon import scan  # noqa: E402
 from bot.understanding.vocabulary import AREA_ORDER, load_vocabulary  # noqa: E402
@@ -112,7 +113,7 @@ def main(argv: list[str]) -> int:
         "tuned on), and the blind sets written later by someone who read only the labelling "
         "rules (`eval/areas/blind*.yaml`). The model candidates are trained on the training "
         f"parts ({', '.join(TRAIN_PARTS)}: "
-        f"{sum(len(load_part(p)) for p in TRAIN_PARTS)} answers).",
+        f"{len(training_items())} answers).",
         f"Chosen classifier: **{classifier.CHOSEN}**. Target: micro-F1 >= {TARGET_F1:.2f}, "
         f"precision and recall >= {TARGET_P:.2f}.",
         "",
