@@ -25,6 +25,8 @@ TRAIN_PARTS = (
     "train_parents2",
     "train_short",
     "train_voices",
+    "train_situations",
+    "train_everyday",
 )
 
 

@@ -139,6 +139,12 @@ TRAINING_SETS: tuple[str, ...] = (
     # one message here and there (set 20 in the chat +2, three calm alarms more on three sets):
     # inside the noise, kept for the kinds it covers. reports/danger_fresh_runs.md.
     "danger_train/unseen_wording11.yaml",
+    # Twelfth round, written from blind set 21's misses and false alarms (means and plans told
+    # indirectly, eating disorders told through signs, a parent's mild or confessed harm, danger
+    # asked as a question, threats from outside, exploitation and extremism; hyperbole taken
+    # back, dark themes in books and essays, old handled events, strict but kind parents); first
+    # run 56/150 = 37.3 % recall, 22/150 = 14.7 % false alarms. reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording12.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
