@@ -40,7 +40,7 @@ _lock = threading.Lock()
 
 
 def trained_model(lexicon_features: bool) -> AreaModel:
-    """Train from the corpus's training parts once (deterministic; about a second plus importing
+    """Train from the corpus's training parts once (deterministic; a few seconds plus importing
     scikit-learn, `reports/areas.md`). A lock makes a caller wait for a training under way."""
     with _lock:
         model = _models.get(lexicon_features)

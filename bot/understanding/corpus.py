@@ -27,6 +27,7 @@ TRAIN_PARTS = (
     "train_voices",
     "train_situations",
     "train_everyday",
+    "train_contrasts",
 )
 
 
