@@ -28,6 +28,7 @@ TRAIN_PARTS = (
     "train_situations",
     "train_everyday",
     "train_contrasts",
+    "train_long",
 )
 
 

@@ -145,6 +145,13 @@ TRAINING_SETS: tuple[str, ...] = (
     # back, dark themes in books and essays, old handled events, strict but kind parents); first
     # run 56/150 = 37.3 % recall, 22/150 = 14.7 % false alarms. reports/danger_fresh_runs.md.
     "danger_train/unseen_wording12.yaml",
+    # Thirteenth round, written from blind set 22's misses and false alarms (thoughts of death
+    # told vaguely or in English, attempts told in passing, purging, punishment with a belt as
+    # routine, peer violence not called bullying, a "special game", parents away all weekend,
+    # radicalisation and school-attack plans, acute situations; idioms, school lessons about
+    # dark themes, a past that is over, accidents, family weddings abroad); first run
+    # reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording13.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
