@@ -176,9 +176,11 @@ def train(items: Iterable[Item], settings: ModelSettings | None = None) -> AreaM
         ),
         load_vocabulary(),
     )
-    model.words.fit(texts)
-    model.chars.fit(texts)
-    x = model.features(texts)
+    # fit_transform reads every text once per vectorizer (fit, then features(), read it twice).
+    parts = [model.words.fit_transform(texts), model.chars.fit_transform(texts)]
+    if settings.lexicon_features:
+        parts.append(model._lexicon_matrix(texts))
+    x = hstack(parts, format="csr")
     for area in AREA_ORDER:
         y = np.array([area in i.areas for i in items], dtype=int)
         clf = LogisticRegression(
