@@ -149,6 +149,21 @@ def test_idioms_and_everyday_words_are_calm(text: str) -> None:
     assert result.is_risk is False, result
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["jeg slår mig ihjel", "jeg slår mig ihjel i aften", "så slår jeg mig ihjel"],
+)
+def test_killing_oneself_in_the_present_tense_is_self_harm(text: str) -> None:
+    # "jeg slår mig ihjel" had been blanked as "jeg slog mig" (I hurt myself falling).
+    assert "self_harm" in lexicon_risk(text).kinds
+
+
+def test_someone_else_killing_me_is_a_threat_not_self_harm() -> None:
+    result = lexicon_risk("far slår mig ihjel hvis jeg siger det til nogen")
+    assert "threats" in result.kinds and "self_harm" not in result.kinds
+    assert lexicon_risk("jeg slog mig på cyklen").kinds == []
+
+
 def test_matches_quote_the_persons_own_words() -> None:
     result = detect_risk("Min far slår mig, når han er fuld")
     assert result.kinds == ["violence"]
