@@ -29,6 +29,7 @@ TRAIN_PARTS = (
     "train_everyday",
     "train_contrasts",
     "train_long",
+    "train_family_named",
 )
 
 
