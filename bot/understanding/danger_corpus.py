@@ -152,6 +152,12 @@ TRAINING_SETS: tuple[str, ...] = (
     # dark themes, a past that is over, accidents, family weddings abroad); first run
     # reports/danger_fresh_runs.md.
     "danger_train/unseen_wording13.yaml",
+    # Fourteenth round, written from blind set 23's misses and false alarms (goodbye notes found
+    # by a parent, suicide means as facts or questions, punishment with a belt told through its
+    # signs, harassment at school that adults dismiss, no bedding after a move, a child held at a
+    # party or in a flat right now, unsure safety at home; subjects that "kill me", school work on
+    # dark themes, scars, a past that is over, pranks); first run reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording14.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
