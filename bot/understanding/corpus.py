@@ -28,9 +28,11 @@ TRAIN_PARTS = (
     "train_situations",
     "train_everyday",
     "train_contrasts",
-    "train_long",
-    "train_family_named",
 )
+# train_long.yaml and train_family_named.yaml are written and labelled like the others but not
+# learnt: with them the model read a grandparent's pain as no news from home ("mormor har ondt i
+# ryggen", p 0.50) and, with the long answers alone, a sibling merely named as news from home;
+# neither moved the cross-validation or the development sets (eval/areas/README.md).
 
 
 @dataclass(frozen=True)
