@@ -50,6 +50,8 @@ def _char_input(text: str) -> str:
     )
 
 
+# Not bot.normalize.fold: that lowercases and writes ø as "oe" for matching; a phone without
+# æøå keeps the case and often has "o" for ø.
 _FOLD_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "aa", "Æ": "Ae", "Ø": "O", "Å": "Aa"})
 _DOUBLE = re.compile(r"([a-zæøå])\1")
 
@@ -117,10 +119,15 @@ class AreaModel:
         return csr_matrix((data, (rows, colidx)), shape=(len(texts), len(AREA_ORDER)))
 
     def features(self, texts: Sequence[str]) -> csr_matrix:
-        parts = [self.words.transform(texts), self.chars.transform(texts)]
+        return self._beside_lexicon(
+            texts, [self.words.transform(texts), self.chars.transform(texts)]
+        )
+
+    def _beside_lexicon(self, texts: Sequence[str], ngrams: list[csr_matrix]) -> csr_matrix:
+        """The n-gram blocks and, when the settings ask for them, the lexicon's hits."""
         if self.settings.lexicon_features:
-            parts.append(self._lexicon_matrix(texts))
-        return hstack(parts, format="csr")
+            ngrams = [*ngrams, self._lexicon_matrix(texts)]
+        return hstack(ngrams, format="csr")
 
     def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Probability per area for each text (same numbers as the scikit-learn path)."""
@@ -177,10 +184,9 @@ def train(items: Iterable[Item], settings: ModelSettings | None = None) -> AreaM
         load_vocabulary(),
     )
     # fit_transform reads every text once per vectorizer (fit, then features(), read it twice).
-    parts = [model.words.fit_transform(texts), model.chars.fit_transform(texts)]
-    if settings.lexicon_features:
-        parts.append(model._lexicon_matrix(texts))
-    x = hstack(parts, format="csr")
+    x = model._beside_lexicon(
+        texts, [model.words.fit_transform(texts), model.chars.fit_transform(texts)]
+    )
     for area in AREA_ORDER:
         y = np.array([area in i.areas for i in items], dtype=int)
         clf = LogisticRegression(
