@@ -149,14 +149,15 @@ TRAINING_SETS: tuple[str, ...] = (
     # told vaguely or in English, attempts told in passing, purging, punishment with a belt as
     # routine, peer violence not called bullying, a "special game", parents away all weekend,
     # radicalisation and school-attack plans, acute situations; idioms, school lessons about
-    # dark themes, a past that is over, accidents, family weddings abroad); first run
-    # reports/danger_fresh_runs.md.
+    # dark themes, a past that is over, accidents, family weddings abroad); first run 82/150 =
+    # 54.7 % recall, 20/150 = 13.3 % false alarms. reports/danger_fresh_runs.md.
     "danger_train/unseen_wording13.yaml",
     # Fourteenth round, written from blind set 23's misses and false alarms (goodbye notes found
     # by a parent, suicide means as facts or questions, punishment with a belt told through its
     # signs, harassment at school that adults dismiss, no bedding after a move, a child held at a
     # party or in a flat right now, unsure safety at home; subjects that "kill me", school work on
-    # dark themes, scars, a past that is over, pranks); first run reports/danger_fresh_runs.md.
+    # dark themes, scars, a past that is over, pranks); first run 66/150 = 44.0 % recall,
+    # 21/150 = 14.0 % false alarms. reports/danger_fresh_runs.md.
     "danger_train/unseen_wording14.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
