@@ -32,7 +32,10 @@ TRAIN_PARTS = (
 # train_long.yaml and train_family_named.yaml are written and labelled like the others but not
 # learnt: with them the model read a grandparent's pain as no news from home ("mormor har ondt i
 # ryggen", p 0.50) and, with the long answers alone, a sibling merely named as news from home;
-# neither moved the cross-validation or the development sets (eval/areas/README.md).
+# neither moved the cross-validation or the development sets (eval/areas/README.md). Since the
+# lexicon reads a parent's pain as news from home (areas.yaml, others_state.become) the unit
+# tests pass with them, but the development sets still do not gain (blind2 0.953 -> 0.946,
+# blind4 0.896 -> 0.895), so they stay out.
 
 
 @dataclass(frozen=True)

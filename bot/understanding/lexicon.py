@@ -180,10 +180,14 @@ def scan(text: str, vocab: Vocabulary | None = None) -> list[LexiconHit]:
         taken.update(range(start, end))  # also when negated: "ikke drillet" is no "drill*" hit
         if not term.has_negator and (negated(toks, start, vocab) or reassured(toks, end, vocab)):
             continue
-        if term.area == vocab.others_area and others_state(toks, start, vocab):
-            continue
+        area, kind = term.area, term.kind
+        if area == vocab.others_area and others_state(toks, start, vocab):
+            if term.kind not in vocab.others_become_from or vocab.others_become is None:
+                continue
+            kind = vocab.others_become  # a parent's sadness or illness is news from home
+            area = vocab.kinds[kind]
         words = " ".join(t.original for t in toks[start:end])
-        found.append(LexiconHit(term.area, term.kind, words, start, end))
+        found.append(LexiconHit(area, kind, words, start, end))
     found.sort(key=lambda h: h.start)
     return _drop_situational(toks, found, vocab)
 

@@ -57,6 +57,10 @@ class Vocabulary:
     others_words: frozenset[str]
     selves_words: frozenset[str]
     others_window: int
+    # ... and which of its kinds become news from home ("mor er ked af det" -> hjem): the kind
+    # they become, and the kinds that do ("far er bange for ..." is a worry about the child).
+    others_become: str | None
+    others_become_from: frozenset[str]
     area_topic: dict[str, dict[str, str]]  # role -> area -> Danish topic
     kind_topic: dict[str, str]  # kind -> Danish topic
 
@@ -124,6 +128,15 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
     others_area = str(others.get("area") or "barnet")
     if others_area not in AREA_ORDER:
         raise ValueError(f"areas.yaml: others_state.area {others_area} is no area")
+    become = others.get("become") or {}
+    if not isinstance(become, dict):
+        raise ValueError("areas.yaml: 'others_state.become' must be a mapping")
+    become_kind = become.get("kind")
+    become_from = frozenset(become.get("from") or [])
+    if become_kind is not None and become_kind not in kinds:
+        raise ValueError(f"areas.yaml: others_state.become.kind {become_kind} is no kind")
+    if not become_from <= {k for k, a in kinds.items() if a == others_area}:
+        raise ValueError(f"areas.yaml: others_state.become.from must be kinds of {others_area}")
     return Vocabulary(
         terms=tuple(terms),
         kinds=kinds,
@@ -143,6 +156,8 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
         others_words=_fold_set(others.get("others") or [], "others_state.others"),
         selves_words=_fold_set(others.get("selves") or [], "others_state.selves"),
         others_window=int(others.get("window") or 0),
+        others_become=become_kind,
+        others_become_from=become_from if become_kind else frozenset(),
         area_topic={r: dict(area_topic[r]) for r in ROLES},
         kind_topic=dict(kind_topic),
     )
