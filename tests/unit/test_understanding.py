@@ -108,9 +108,7 @@ def test_another_persons_state_is_home_not_the_child(text: str) -> None:
 def test_the_childs_own_state_after_another_person_is_kept() -> None:
     assert "barnet" in areas("mor siger han er ked af det")
     assert "barnet" in areas("hans far er syg og han græder hver aften")
-    assert [(h.area, h.kind) for h in scan("min mor er ked af det")] == [
-        ("hjem", "illness_family")
-    ]
+    assert [(h.area, h.kind) for h in scan("min mor er ked af det")] == [("hjem", "illness_family")]
     assert [h.area for h in scan("min søn er ked af det")] == ["barnet"]
     # A parent afraid for the child is no news from home, and not the child's own fear.
     assert [h.area for h in scan("far er bange for at hun ikke kommer afsted")] == []
