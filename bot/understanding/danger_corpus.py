@@ -159,6 +159,14 @@ TRAINING_SETS: tuple[str, ...] = (
     # dark themes, scars, a past that is over, pranks); first run 66/150 = 44.0 % recall,
     # 21/150 = 14.0 % false alarms. reports/danger_fresh_runs.md.
     "danger_train/unseen_wording14.yaml",
+    # Fifteenth round, written from blind set 24's misses and false alarms (suicidal intent
+    # buried in a long calm answer or seen by a sibling, a grandparent, a neighbour or a coach,
+    # means asked as questions, hidden injuries explained away, groping and sextortion, an
+    # inhaler left empty, a wedding planned for a 16-year-old, a child out tonight with nowhere
+    # to go; a quarter in English; hyperbole with "lol", old handled events, games, weddings,
+    # ordinary rules); first run 106/200 = 53.0 % recall, 10/170 = 5.9 % false alarms (one text
+    # equal to blind set 25's was dropped before it was learnt). reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording15.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
