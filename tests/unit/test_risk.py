@@ -109,6 +109,9 @@ def test_named_danger_cases(text: str, kind: str) -> None:
     [
         "jeg keder mig ihjel",
         "matematik slår mig ihjel",
+        "brøker slår mig ihjel",
+        "grammatik slår mig ihjel lige nu",
+        "naturfag dræber mig",
         "lektierne dræber mig",
         "jeg er så træt af matematik at jeg kunne dø",
         "jeg dør af grin",
