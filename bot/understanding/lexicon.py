@@ -182,9 +182,9 @@ def scan(text: str, vocab: Vocabulary | None = None) -> list[LexiconHit]:
             continue
         area, kind = term.area, term.kind
         if area == vocab.others_area and others_state(toks, start, vocab):
-            if term.kind not in vocab.others_become_from or vocab.others_become is None:
+            kind = vocab.others_become.get(kind, "")  # a parent's sadness is news from home
+            if not kind:
                 continue
-            kind = vocab.others_become  # a parent's sadness or illness is news from home
             area = vocab.kinds[kind]
         words = " ".join(t.original for t in toks[start:end])
         found.append(LexiconHit(area, kind, words, start, end))

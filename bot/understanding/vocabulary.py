@@ -57,10 +57,9 @@ class Vocabulary:
     others_words: frozenset[str]
     selves_words: frozenset[str]
     others_window: int
-    # ... and which of its kinds become news from home ("mor er ked af det" -> hjem): the kind
-    # they become, and the kinds that do ("far er bange for ..." is a worry about the child).
-    others_become: str | None
-    others_become_from: frozenset[str]
+    # ... and which of its kinds become news from home, as which kind ("mor er ked af det" ->
+    # hjem); a kind not listed is dropped ("far er bange for ..." is a worry about the child).
+    others_become: dict[str, str]
     area_topic: dict[str, dict[str, str]]  # role -> area -> Danish topic
     kind_topic: dict[str, str]  # kind -> Danish topic
 
@@ -156,8 +155,7 @@ def parse_vocabulary(raw: dict[str, object]) -> Vocabulary:
         others_words=_fold_set(others.get("others") or [], "others_state.others"),
         selves_words=_fold_set(others.get("selves") or [], "others_state.selves"),
         others_window=int(others.get("window") or 0),
-        others_become=become_kind,
-        others_become_from=become_from if become_kind else frozenset(),
+        others_become=dict.fromkeys(become_from, become_kind) if become_kind else {},
         area_topic={r: dict(area_topic[r]) for r in ROLES},
         kind_topic=dict(kind_topic),
     )
