@@ -16,6 +16,7 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -28,10 +29,16 @@ from bot.understanding.sparse_linear import Table, add_scores, compile_tables
 from bot.understanding.vocabulary import AREA_ORDER, Vocabulary, load_vocabulary
 
 
+@lru_cache(maxsize=64)
+def _marked(text: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """negation_marked once per answer: both vectorizers read it, one after the other."""
+    return tuple(negation_marked(text, vocab))
+
+
 def _word_features(text: str) -> list[str]:
     """Words and word pairs; a negator only in its pair ("ingen ikke_venner" is a lack,
     "ingen ikke_driller" no bully): alone, "ingen" carried the lack's weight to both."""
-    words = negation_marked(text)
+    words = _marked(text, load_vocabulary())
     negators = load_vocabulary().negators
     return [w for w in words if w not in negators] + [
         f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
@@ -42,11 +49,11 @@ def _char_input(text: str) -> str:
     """The folded text without negators and the words a negation covers: "ingen driller ham"
     must not read as bullying through the letters of "driller" (the word features keep
     "ingen ikke_driller"), nor "mor er ked af det" as the child's sadness through "ked"."""
-    negators = load_vocabulary().negators
+    vocab = load_vocabulary()
     return " ".join(
         w
-        for w in negation_marked(text)
-        if not w.startswith((NEGATED, OTHERS)) and w not in negators
+        for w in _marked(text, vocab)
+        if not w.startswith((NEGATED, OTHERS)) and w not in vocab.negators
     )
 
 
