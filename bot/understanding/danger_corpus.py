@@ -167,6 +167,14 @@ TRAINING_SETS: tuple[str, ...] = (
     # ordinary rules); first run 106/200 = 53.0 % recall, 10/170 = 5.9 % false alarms (one text
     # equal to blind set 25's was dropped before it was learnt). reports/danger_fresh_runs.md.
     "danger_train/unseen_wording15.yaml",
+    # Sixteenth round, written from blind set 25's misses and false alarms (eating disorders
+    # with physical danger, violence against a baby or toddler seen by a sibling, image-based
+    # abuse, a place and a time instead of a suicidal word, self-harm in emojis and slang or as
+    # marks too straight for the excuse, passive wishes to be gone; violent hyperbole, a past
+    # that is treated and over, lessons on drugs, first aid and rape in literature, small
+    # mishaps, resolved friend drama); first run 108/204 = 52.9 % recall, 32/169 = 18.9 %
+    # false alarms. reports/danger_fresh_runs.md.
+    "danger_train/unseen_wording16.yaml",
     # Blind sets 6-13 (eight writers who never read the detector), learnt from once their first
     # runs were recorded (reports/danger_fresh_runs.md). Measured on blind sets 14-16 before the
     # change: recall 81.2 -> 82.2 %, false alarms 4.7 -> 3.8 %.
