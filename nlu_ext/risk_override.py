@@ -41,7 +41,7 @@ DIET_RISK_MIN_CONFIDENCE = 0.9
 # so it becomes `inform` and the form keeps it instead of interrupting.
 SHORT_COMMAND_INTENTS = {"greet", "pause", "resume", "thanks", "affirm", "deny"}
 COMMAND_MAX_WORDS = 6
-COMMAND_MIN_CONFIDENCE = 0.9
+COMMAND_MIN_CONFIDENCE = 0.5
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -55,7 +55,14 @@ class RiskIntentOverride(IntentOverride):
         execution_context: ExecutionContext,
     ) -> RiskIntentOverride:
         warm_up()  # already trained (or under way) since bot.risk was imported
-        return cls()
+        return cls(float(config.get("command_min_confidence", COMMAND_MIN_CONFIDENCE)))
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"command_min_confidence": COMMAND_MIN_CONFIDENCE}
+
+    def __init__(self, command_min_confidence: float = COMMAND_MIN_CONFIDENCE) -> None:
+        self.command_min_confidence = command_min_confidence
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -89,14 +96,13 @@ class RiskIntentOverride(IntentOverride):
             put_first(message, {"name": name, "confidence": 1.0})
         return messages
 
-    @staticmethod
-    def _long_commands_are_answers(message: Message, text: str) -> None:
+    def _long_commands_are_answers(self, message: Message, text: str) -> None:
         intent = message.get("intent") or {}
         confidence = float(intent.get("confidence", 0))
         if (
             intent.get("name") in SHORT_COMMAND_INTENTS
             and len(text.split()) > COMMAND_MAX_WORDS
-            and confidence < COMMAND_MIN_CONFIDENCE
+            and confidence < self.command_min_confidence
         ):
             put_first(message, {"name": "inform", "confidence": confidence})
 

@@ -1344,6 +1344,27 @@ def check_acute_outranks_kind() -> list[str]:
     ]
 
 
+def check_long_commands() -> list[str]:
+    """nlu_ext.risk_override: a long message read only weakly as a command is an answer (the
+    form keeps it); read as a command with some confidence it stays one ("skal hente min
+    lillebror nu, fortsætter i aften" is a pause), and a short command always does."""
+    from nlu_ext.risk_override import COMMAND_MIN_CONFIDENCE
+
+    long_text = "han stopper op ved porten og kan ikke gå ind"
+    weak, sure = COMMAND_MIN_CONFIDENCE - 0.05, COMMAND_MIN_CONFIDENCE + 0.05
+    cases = [
+        (long_text, [("pause", weak), ("inform", 0.3)], "inform"),
+        (long_text, [("pause", sure), ("inform", 0.2)], "pause"),
+        ("pause nu", [("pause", weak), ("inform", 0.3)], "pause"),
+        (long_text, [("faq_storage", weak), ("inform", 0.3)], "faq_storage"),
+    ]
+    return [
+        f"{text!r} {ranking}: {got}, wanted {want}"
+        for text, ranking, want in cases
+        if (got := _override(text, ranking)) != want
+    ]
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
     "rule_keys": check_rule_keys,
     "graph_runner": check_graph_runner,
@@ -1353,6 +1374,7 @@ CHECKS: dict[str, Callable[..., list[str]]] = {
     "intent_blend": check_intent_blend,
     "unsure_not_safe": check_unsure_not_safe,
     "acute_outranks_kind": check_acute_outranks_kind,
+    "long_commands": check_long_commands,
     "token_argument": check_token_argument,
     "freeze_after_load": check_freeze_after_load,
     "response_validation": check_response_validation,

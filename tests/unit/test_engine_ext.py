@@ -47,6 +47,7 @@ SPEEDUP_CHECKS = [
     "intent_blend",
     "unsure_not_safe",
     "acute_outranks_kind",
+    "long_commands",
     "rule_keys",
     "graph_runner",
     "state_history",

@@ -344,6 +344,12 @@ def test_hopelessness_in_other_words_gets_the_gentle_check() -> None:
         assert not detect_risk(calm).needs_check
 
 
+def test_nothing_more_to_add_with_an_emoji_is_no_check() -> None:
+    # Two words and a thumb: too little for the model, as "ikke mere" alone is.
+    assert not detect_risk("ikke mere 👍").needs_check
+    assert not detect_risk("ikke mere").needs_check
+
+
 def test_engine_modules_use_only_what_the_engine_environment_has() -> None:
     # The Rasa engine runs bot.risk too: the standard library, PyYAML, and scikit-learn/numpy/
     # scipy (Rasa's own dependencies) only.
